@@ -1,0 +1,5 @@
+import sys
+
+from mcusim.cli import main
+
+sys.exit(main())

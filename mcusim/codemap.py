@@ -1,0 +1,145 @@
+"""Static code map: every instruction of the firmware decoded once with Capstone at load time.
+
+The result is what the native block hook reads: per code range, prefix sums of instruction
+counts and static cycles at 2-byte granularity, per-halfword flags, and a block counter array.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import capstone
+import numpy as np
+
+from mcusim.elf import Firmware
+from mcusim.native import FLAG_SELF_LOOP, MAX_CODE_RANGES
+from mcusim.timing import DecodedInstruction, TimingModel
+
+_MERGE_GAP = 256  # code sections closer than this share one range (gap costs nothing)
+
+# Branch-to-self encodings: `b .` (T2), `b<cond> .` (T1), `b.w .` (T4).
+_THUMB_SELF_LOOPS_16 = {0xE7FE} | {0xD0FE | (cond << 8) for cond in range(14)}
+_THUMB_SELF_LOOP_32 = (0xF7FF, 0xBFFE)
+
+
+@dataclass
+class CodeRange:
+    base: int
+    end: int
+    instruction_prefix: np.ndarray  # uint64[(end-base)/2 + 1]
+    cycle_prefix: np.ndarray  # uint64[(end-base)/2 + 1]
+    flags: np.ndarray  # uint8[(end-base)/2]
+    block_counts: np.ndarray  # uint64[(end-base)/2], written by the hot path
+
+    def contains(self, address: int) -> bool:
+        return self.base <= address < self.end
+
+
+class CodeMap:
+    def __init__(self, ranges: list[CodeRange], instructions: int) -> None:
+        self.ranges = ranges
+        self.static_instructions = instructions
+
+    @classmethod
+    def build(cls, firmware: Firmware, timing: TimingModel) -> "CodeMap":
+        spans = _code_spans(firmware)
+        image = _Image(firmware)
+        ranges, total = [], 0
+        for base, end in spans:
+            n = (end - base) // 2
+            instructions = np.zeros(n, dtype=np.uint64)
+            cycles = np.zeros(n, dtype=np.uint64)
+            flags = np.zeros(n, dtype=np.uint8)
+            for insn in _decode(firmware, image, base, end):
+                i = (insn.address - base) >> 1
+                instructions[i] = 1
+                cycles[i] = timing.static_cycles(insn)
+                if _is_self_loop(image, insn):
+                    flags[i] |= FLAG_SELF_LOOP
+            total += int(instructions.sum())
+            ranges.append(CodeRange(
+                base=base, end=end,
+                instruction_prefix=_prefix(instructions), cycle_prefix=_prefix(cycles),
+                flags=flags, block_counts=np.zeros(n, dtype=np.uint64),
+            ))
+        return cls(ranges, total)
+
+
+def _prefix(values: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(values) + 1, dtype=np.uint64)
+    np.cumsum(values, out=out[1:])
+    return out
+
+
+def _code_spans(firmware: Firmware) -> list[tuple[int, int]]:
+    spans: list[list[int]] = []
+    for sec in sorted(firmware.code_sections(), key=lambda s: s.address):
+        start, end = sec.address & ~1, (sec.address + sec.size + 1) & ~1
+        if spans and start - spans[-1][1] < _MERGE_GAP:
+            spans[-1][1] = max(spans[-1][1], end)
+        else:
+            spans.append([start, end])
+    while len(spans) > MAX_CODE_RANGES:  # merge the closest pair
+        gaps = [b[0] - a[1] for a, b in zip(spans, spans[1:])]
+        i = gaps.index(min(gaps))
+        spans[i:i + 2] = [[spans[i][0], spans[i + 1][1]]]
+    return [(a, b) for a, b in spans]
+
+
+class _Image:
+    """Bytes of the firmware at run addresses (code may run from RAM it is copied to)."""
+
+    def __init__(self, firmware: Firmware) -> None:
+        self.pieces = [(s.run_address, s.data) for s in firmware.segments if s.data]
+
+    def read(self, address: int, size: int) -> bytes:
+        for base, data in self.pieces:
+            if base <= address and address + size <= base + len(data):
+                return data[address - base:address - base + size]
+        return b""
+
+
+def _decode(firmware: Firmware, image: _Image, base: int, end: int):
+    if firmware.arch != "arm":
+        raise NotImplementedError("RISC-V code maps arrive with the GAP8 support")
+    md = capstone.Cs(capstone.CS_ARCH_ARM, capstone.CS_MODE_THUMB | capstone.CS_MODE_MCLASS)
+    for start, stop in _thumb_spans(firmware, base, end):
+        code = image.read(start, stop - start)
+        offset = 0
+        while offset < len(code):
+            decoded_any = False
+            for address, size, mnemonic, operands in md.disasm_lite(code[offset:], start + offset):
+                decoded_any = True
+                yield DecodedInstruction(address, size, mnemonic, operands)
+                offset = address + size - start
+            if not decoded_any:
+                offset += 2  # undecodable halfword (data in code): skip it
+
+
+def _thumb_spans(firmware: Firmware, base: int, end: int) -> list[tuple[int, int]]:
+    """Parts of [base, end) that hold Thumb code, from the ARM mapping symbols ($t/$d)."""
+    marks = [(a, k) for a, k in firmware.mapping_symbols if base <= a < end]
+    if not marks:
+        return [(base, end)]
+    spans, current = [], None
+    if marks[0][0] > base:
+        current = base
+    for address, kind in marks:
+        if kind == "t":
+            if current is None:
+                current = address
+        elif current is not None:
+            spans.append((current, address))
+            current = None
+    if current is not None:
+        spans.append((current, end))
+    return [(a, b) for a, b in spans if b > a]
+
+
+def _is_self_loop(image: _Image, insn: DecodedInstruction) -> bool:
+    raw = image.read(insn.address, insn.size)
+    if insn.size == 2:
+        return int.from_bytes(raw, "little") in _THUMB_SELF_LOOPS_16
+    if insn.size == 4:
+        return (int.from_bytes(raw[:2], "little"), int.from_bytes(raw[2:], "little")) == _THUMB_SELF_LOOP_32
+    return False

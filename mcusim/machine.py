@@ -1,0 +1,142 @@
+"""Machine: builds the simulated system for (Board, Firmware) and runs it to a RunResult."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from mcusim import __version__
+from mcusim.board import Board
+from mcusim.codemap import CodeMap
+from mcusim.cores import core_class
+from mcusim.cores.base import CoreStop
+from mcusim.cores.semihosting import Semihosting
+from mcusim.elf import Firmware
+from mcusim.memory import Memory
+from mcusim.result import (STATUS_CYCLE_LIMIT, SCHEMA_VERSION, CoreResult, RunResult, Totals)
+from mcusim.selftest import ensure_engine_conventions
+from mcusim.timing import timing_model
+
+DEFAULT_MAX_CYCLES = 5_000_000_000
+
+
+@dataclass
+class RunOptions:
+    max_cycles: int = DEFAULT_MAX_CYCLES
+    semihost_dir: Path | None = None
+    argv: list[str] = field(default_factory=list)
+    timing: str = "instruction-count"
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+
+
+class Machine:
+    def __init__(self, board: Board, firmware: Firmware, options: RunOptions) -> None:
+        ensure_engine_conventions()
+        firmware.check_runs_on(board)
+        self.board, self.firmware, self.options = board, firmware, options
+        self.timing = timing_model(options.timing)
+        self.memory = Memory(board)
+        self.memory.load(firmware)
+        self.codemap = CodeMap.build(firmware, self.timing)
+        self.semihosting = Semihosting(
+            host_dir=options.semihost_dir,
+            argv=[firmware.path.name, *options.argv],
+            stdout=options.stdout, stderr=options.stderr,
+            cycles=lambda: self.cores[0].cycles, clock_hz=board.clock_hz,
+            heapinfo=_heapinfo(firmware),
+        )
+        cls = core_class(board)
+        self.cores = [cls(spec, board, firmware, self.memory, self.codemap, self.semihosting)
+                      for spec in board.cores]
+
+    def run(self) -> RunResult:
+        start = time.perf_counter()
+        limit = self.options.max_cycles
+        try:
+            while True:
+                running = [c for c in self.cores if c.stop is None]
+                if not running:
+                    break
+                for core in running:
+                    if core.cycles >= limit:
+                        core.stop = _cycle_limit_stop(core, limit)
+                        continue
+                    event = core.next_event()
+                    deadline = limit if event is None else min(limit, event)
+                    core.run_until(deadline)
+        finally:
+            self.semihosting.close_all()
+        return self._result(time.perf_counter() - start)
+
+    def _result(self, host_time: float) -> RunResult:
+        main = self.cores[0]
+        stop = main.stop
+        cores = []
+        for core in self.cores:
+            sim_time = core.cycles / core.spec.clock_hz
+            cores.append(CoreResult(
+                name=core.spec.name, model=core.spec.model, clock_hz=core.spec.clock_hz,
+                instructions=core.instructions, cycles=core.cycles, idle_cycles=core.idle_cycles,
+                sim_time_s=sim_time, host_time_s=core.host_time_s,
+                mips=_mips(core.instructions, core.host_time_s),
+                exceptions_taken=core.exceptions_taken,
+            ))
+        instructions = sum(c.instructions for c in cores)
+        diagnostics = main.diagnostics()
+        diagnostics["semihosting_calls"] = self.semihosting.calls
+        return RunResult(
+            schema_version=SCHEMA_VERSION,
+            mcusim_version=__version__,
+            board={"name": self.board.name, "description": self.board.description,
+                   "clock_hz": self.board.clock_hz,
+                   "cores": [{"name": c.name, "model": c.model, "clock_hz": c.clock_hz}
+                             for c in self.board.cores]},
+            elf={"path": str(self.firmware.path), "sha256": _sha256(self.firmware.path),
+                 "sizes": self.firmware.sizes()},
+            status=stop.status,
+            exit_code=stop.exit_code,
+            message=stop.message,
+            stdout=self.semihosting.stdout_text,
+            stderr=self.semihosting.stderr_text,
+            totals=Totals(instructions=instructions, cycles=max(c.cycles for c in cores),
+                          sim_time_s=max(c.sim_time_s for c in cores), host_time_s=host_time,
+                          mips=_mips(instructions, host_time)),
+            cores=cores,
+            timing_model=self.timing.describe(),
+            fault=stop.fault,
+            diagnostics=diagnostics,
+        )
+
+
+def _cycle_limit_stop(core, limit: int):
+    pc = core.pc()
+    return CoreStop(
+        STATUS_CYCLE_LIMIT,
+        f"firmware did not exit within --max-cycles {limit:,} (core {core.spec.name} was at "
+        f"{pc:#010x}, {core.firmware.describe_address(pc)})",
+    )
+
+
+def _heapinfo(firmware: Firmware) -> tuple[int, int, int, int]:
+    """SYS_HEAPINFO's answer: heap base/limit and stack base/limit from the linker symbols."""
+    def address(*names: str) -> int:
+        for name in names:
+            symbol = firmware.symbol(name)
+            if symbol is not None:
+                return symbol.address
+        return 0
+    return (address("__HeapBase", "end", "__end__"), address("__HeapLimit"),
+            address("__StackTop", "_estack"), address("__StackLimit"))
+
+
+def _mips(instructions: int, seconds: float) -> float:
+    return instructions / seconds / 1e6 if seconds > 0 else 0.0
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

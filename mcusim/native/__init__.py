@@ -1,0 +1,165 @@
+"""Binding to the native hot path (hotpath.c): the ctypes mirror of hotpath.h and its loader.
+
+The library is built by the package build (setup.py) next to this file. It does not link
+against libunicorn: the entry points it needs are passed in as function pointers taken from the
+CDLL the unicorn binding already loaded, so both always agree on which libunicorn runs.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib.machinery
+from pathlib import Path
+
+import numpy as np
+
+from mcusim.errors import McusimError
+
+ABI_VERSION = 1
+MAX_CODE_RANGES = 8
+MAX_TLB_REGIONS = 32
+
+STOP_NONE = 0
+STOP_BUDGET = 1
+STOP_SELF_LOOP = 2
+
+FLAG_SELF_LOOP = 1
+
+_u64p = ctypes.POINTER(ctypes.c_uint64)
+_u8p = ctypes.POINTER(ctypes.c_uint8)
+
+
+class CodeRange(ctypes.Structure):
+    _fields_ = [
+        ("base", ctypes.c_uint64),
+        ("end", ctypes.c_uint64),
+        ("instruction_prefix", _u64p),
+        ("cycle_prefix", _u64p),
+        ("flags", _u8p),
+        ("block_counts", _u64p),
+    ]
+
+
+class TlbRegion(ctypes.Structure):
+    _fields_ = [
+        ("base", ctypes.c_uint64),
+        ("end", ctypes.c_uint64),
+        ("data_perms", ctypes.c_uint32),
+        ("fetch_perms", ctypes.c_uint32),
+    ]
+
+
+class CoreState(ctypes.Structure):
+    _fields_ = [
+        ("instructions", ctypes.c_uint64),
+        ("cycles", ctypes.c_uint64),
+        ("blocks", ctypes.c_uint64),
+        ("unknown_blocks", ctypes.c_uint64),
+        ("unknown_bytes", ctypes.c_uint64),
+        ("stop_at_cycles", ctypes.c_uint64),
+        ("last_block_addr", ctypes.c_uint64),
+        ("page_mask", ctypes.c_uint64),
+        ("stop_reason", ctypes.c_uint32),
+        ("n_code_ranges", ctypes.c_uint32),
+        ("n_tlb_regions", ctypes.c_uint32),
+        ("unknown_bytes_per_instruction", ctypes.c_uint32),
+        ("emu_stop", ctypes.c_void_p),
+        ("code_ranges", CodeRange * MAX_CODE_RANGES),
+        ("tlb_regions", TlbRegion * MAX_TLB_REGIONS),
+    ]
+
+
+def _library_path() -> Path:
+    here = Path(__file__).resolve().parent
+    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+        candidate = here / f"_hotpath{suffix}"
+        if candidate.exists():
+            return candidate
+    raise McusimError(
+        "the native hot path of mcusim is not built (no mcusim/native/_hotpath*.so next to "
+        f"{here}). Install the package with `pip install .` (or `pip install -e .`), which "
+        "compiles it with the host C compiler."
+    )
+
+
+class NativeLibrary:
+    """The loaded hot-path library: function pointers and ABI checks."""
+
+    def __init__(self) -> None:
+        self.cdll = ctypes.CDLL(str(_library_path()))
+        self.cdll.mcs_abi_version.restype = ctypes.c_uint32
+        self.cdll.mcs_core_size.restype = ctypes.c_uint32
+        if self.cdll.mcs_abi_version() != ABI_VERSION:
+            raise McusimError(
+                f"the native hot path has ABI version {self.cdll.mcs_abi_version()}, this "
+                f"package expects {ABI_VERSION}: reinstall mcusim so both are rebuilt together."
+            )
+        if self.cdll.mcs_core_size() != ctypes.sizeof(CoreState):
+            raise McusimError(
+                "the native hot path's core struct does not match its Python mirror "
+                f"({self.cdll.mcs_core_size()} vs {ctypes.sizeof(CoreState)} bytes): "
+                "hotpath.h and mcusim/native/__init__.py are out of step."
+            )
+        self.block_hook = ctypes.cast(self.cdll.mcs_block_hook, ctypes.c_void_p).value
+        self.tlb_fill = ctypes.cast(self.cdll.mcs_tlb_fill, ctypes.c_void_p).value
+
+
+_library: NativeLibrary | None = None
+
+
+def library() -> NativeLibrary:
+    global _library
+    if _library is None:
+        _library = NativeLibrary()
+    return _library
+
+
+def u64_pointer(array: np.ndarray) -> ctypes._Pointer:
+    assert array.dtype == np.uint64 and array.flags.c_contiguous
+    return array.ctypes.data_as(_u64p)
+
+
+def u8_pointer(array: np.ndarray) -> ctypes._Pointer:
+    assert array.dtype == np.uint8 and array.flags.c_contiguous
+    return array.ctypes.data_as(_u8p)
+
+
+def attach(uc, state: CoreState, codemap, tlb_regions: list[TlbRegion],
+           unknown_bytes_per_instruction: int) -> list[object]:
+    """Fill ``state`` from the code map, install the native block hook and the virtual TLB.
+
+    Returns the objects the native side points into; the caller keeps them alive as long as
+    the Unicorn instance lives.
+    """
+    from unicorn import UC_HOOK_BLOCK, UC_HOOK_TLB_FILL, UC_TLB_VIRTUAL
+    from unicorn.unicorn_py3.arch.types import uc_hook_h
+    from unicorn.unicorn_py3.unicorn import uclib
+
+    lib = library()
+    if len(codemap.ranges) > MAX_CODE_RANGES or len(tlb_regions) > MAX_TLB_REGIONS:
+        raise McusimError("the firmware or board has more code ranges or regions than the hot path holds")
+    for i, r in enumerate(codemap.ranges):
+        state.code_ranges[i] = CodeRange(
+            r.base, r.end, u64_pointer(r.instruction_prefix), u64_pointer(r.cycle_prefix),
+            u8_pointer(r.flags), u64_pointer(r.block_counts),
+        )
+    state.n_code_ranges = len(codemap.ranges)
+    for i, t in enumerate(tlb_regions):
+        state.tlb_regions[i] = t
+    state.n_tlb_regions = len(tlb_regions)
+    state.page_mask = ~(uc.ctl_get_page_size() - 1) & 0xFFFFFFFFFFFFFFFF
+    state.unknown_bytes_per_instruction = unknown_bytes_per_instruction
+    state.stop_at_cycles = 0xFFFFFFFFFFFFFFFF
+    state.last_block_addr = 0xFFFFFFFFFFFFFFFF
+    state.emu_stop = ctypes.cast(uclib.uc_emu_stop, ctypes.c_void_p).value
+
+    handles = []
+    for hook_type, callback in ((UC_HOOK_BLOCK, lib.block_hook), (UC_HOOK_TLB_FILL, lib.tlb_fill)):
+        handle = uc_hook_h()
+        err = uclib.uc_hook_add(uc._uch, ctypes.byref(handle), hook_type, ctypes.c_void_p(callback),
+                                ctypes.cast(ctypes.byref(state), ctypes.c_void_p), 1, 0)
+        if err != 0:
+            raise McusimError(f"installing the native hot path failed (uc_hook_add error {err})")
+        handles.append(handle)
+    uc.ctl_set_tlb_mode(UC_TLB_VIRTUAL)
+    return [codemap, state, handles]

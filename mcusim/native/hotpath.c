@@ -1,0 +1,78 @@
+/* mcusim native hot path: see hotpath.h. Plain C99, no dependency but the unicorn headers. */
+#include "hotpath.h"
+
+#define MCS_ABI_VERSION 1u
+
+uint32_t mcs_abi_version(void) { return MCS_ABI_VERSION; }
+uint32_t mcs_core_size(void) { return (uint32_t)sizeof(mcs_core); }
+
+static inline const mcs_code_range *find_range(const mcs_core *core, uint64_t address)
+{
+    /* Firmware has one to three code ranges; the first (flash .text) is almost always it. */
+    for (uint32_t i = 0; i < core->n_code_ranges; i++) {
+        const mcs_code_range *r = &core->code_ranges[i];
+        if (address >= r->base && address < r->end)
+            return r;
+    }
+    return 0;
+}
+
+void mcs_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_data)
+{
+    mcs_core *core = (mcs_core *)user_data;
+
+    /* The block hook runs before the block; a stop here means the block has not run and
+     * will be hooked again on resume, so stop before accounting it (docs/unicorn.md P4). */
+    if (core->cycles >= core->stop_at_cycles) {
+        core->stop_reason = MCS_STOP_BUDGET;
+        core->emu_stop(uc);
+        return;
+    }
+
+    const mcs_code_range *r = find_range(core, address);
+    if (r == 0 || address + size > r->end) {
+        uint64_t estimate = size / core->unknown_bytes_per_instruction;
+        if (estimate == 0)
+            estimate = 1;
+        core->unknown_blocks++;
+        core->unknown_bytes += size;
+        core->instructions += estimate;
+        core->cycles += estimate;
+        core->blocks++;
+        core->last_block_addr = address;
+        return;
+    }
+
+    uint64_t first = (address - r->base) >> 1;
+    uint64_t last = (address + size - r->base) >> 1;
+
+    if (address == core->last_block_addr && (r->flags[first] & MCS_FLAG_SELF_LOOP)) {
+        /* `b .`: idle wait or hang; Python decides which (an interrupt may be due). */
+        core->stop_reason = MCS_STOP_SELF_LOOP;
+        core->emu_stop(uc);
+        return;
+    }
+
+    core->instructions += r->instruction_prefix[last] - r->instruction_prefix[first];
+    core->cycles += r->cycle_prefix[last] - r->cycle_prefix[first];
+    core->blocks++;
+    r->block_counts[first]++;
+    core->last_block_addr = address;
+}
+
+bool mcs_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_entry *result,
+                  void *user_data)
+{
+    (void)uc;
+    const mcs_core *core = (const mcs_core *)user_data;
+    result->paddr = vaddr & core->page_mask;
+    result->perms = UC_PROT_ALL; /* unmapped or MMIO: the physical layer reports faults */
+    for (uint32_t i = 0; i < core->n_tlb_regions; i++) {
+        const mcs_tlb_region *t = &core->tlb_regions[i];
+        if (vaddr >= t->base && vaddr < t->end) {
+            result->perms = (type == UC_MEM_FETCH) ? t->fetch_perms : t->data_perms;
+            break;
+        }
+    }
+    return true;
+}

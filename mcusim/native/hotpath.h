@@ -1,0 +1,79 @@
+/*
+ * mcusim native hot path: the only code that runs per translated block.
+ *
+ * Every struct here is mirrored field for field in mcusim/native/__init__.py (ctypes);
+ * change both together. Python fills the tables once, C updates the counters, Python
+ * reads them after each slice. No Python runs per block or per instruction.
+ */
+#ifndef MCUSIM_HOTPATH_H
+#define MCUSIM_HOTPATH_H
+
+#include <stdint.h>
+#include <unicorn/unicorn.h>
+
+#define MCS_MAX_CODE_RANGES 8
+#define MCS_MAX_TLB_REGIONS 32
+
+/* Why the last slice ended (set by the block hook before it calls uc_emu_stop). */
+enum mcs_stop_reason {
+    MCS_STOP_NONE = 0,      /* not stopped by the hot path (exit, fault, WFI, host request) */
+    MCS_STOP_BUDGET = 1,    /* cycles reached stop_at_cycles: quantum, event deadline or limit */
+    MCS_STOP_SELF_LOOP = 2, /* about to run a branch-to-self again: idle or hung */
+};
+
+/* Per-halfword flags of the static code map. */
+enum mcs_code_flag {
+    MCS_FLAG_SELF_LOOP = 1, /* instruction at this address branches to itself */
+};
+
+/*
+ * One contiguous range of code with static per-instruction costs as prefix sums at
+ * 2-byte granularity: the cost of a block [a, a+size) is prefix[(a+size-base)/2] -
+ * prefix[(a-base)/2], whatever way the translator splits the blocks.
+ */
+typedef struct {
+    uint64_t base;
+    uint64_t end;
+    const uint64_t *instruction_prefix; /* (end-base)/2 + 1 entries */
+    const uint64_t *cycle_prefix;       /* (end-base)/2 + 1 entries */
+    const uint8_t *flags;               /* (end-base)/2 entries, mcs_code_flag */
+    uint64_t *block_counts;             /* (end-base)/2 entries: executions per block start */
+} mcs_code_range;
+
+/* Identity mapping with per-region permissions for the virtual TLB. */
+typedef struct {
+    uint64_t base;
+    uint64_t end;
+    uint32_t data_perms;  /* given on a data access: RW- for RAM, so stores stay fast */
+    uint32_t fetch_perms; /* given on an instruction fetch: adds X */
+} mcs_tlb_region;
+
+typedef uc_err (*mcs_emu_stop_fn)(uc_engine *uc);
+
+typedef struct {
+    /* counters, updated per block */
+    uint64_t instructions;
+    uint64_t cycles;
+    uint64_t blocks;
+    uint64_t unknown_blocks; /* blocks outside every code range (no static costs) */
+    uint64_t unknown_bytes;
+    /* scheduling: the hook stops before running a block once cycles >= stop_at_cycles */
+    uint64_t stop_at_cycles;
+    uint64_t last_block_addr;
+    uint64_t page_mask;
+    uint32_t stop_reason;
+    uint32_t n_code_ranges;
+    uint32_t n_tlb_regions;
+    uint32_t unknown_bytes_per_instruction; /* estimate for code outside the map */
+    mcs_emu_stop_fn emu_stop;
+    mcs_code_range code_ranges[MCS_MAX_CODE_RANGES];
+    mcs_tlb_region tlb_regions[MCS_MAX_TLB_REGIONS];
+} mcs_core;
+
+void mcs_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_data);
+bool mcs_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_entry *result,
+                  void *user_data);
+uint32_t mcs_abi_version(void);
+uint32_t mcs_core_size(void);
+
+#endif

@@ -1,0 +1,77 @@
+"""The run summary and fault report shown on the terminal, rendered from a RunResult."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from mcusim.result import STATUS_EXITED, RunResult
+
+
+def _si(value: float, unit: str) -> str:
+    for factor, prefix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= factor:
+            return f"{value / factor:,.3f} {prefix}{unit}"
+    return f"{value:,.0f} {unit}"
+
+
+def _duration(seconds: float) -> str:
+    for factor, unit in ((1, "s"), (1e-3, "ms"), (1e-6, "µs")):
+        if seconds >= factor:
+            return f"{seconds / factor:,.3f} {unit}"
+    return f"{seconds * 1e9:,.0f} ns"
+
+
+def summary_table(result: RunResult) -> Table:
+    board = result.board
+    core = result.cores[0]
+    table = Table(title="mcusim run summary", show_header=False, title_justify="left", box=None,
+                  padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("board", f"{board['name']} ({board['description']})")
+    models = sorted({c["model"] for c in board["cores"]})
+    table.add_row("core", f"{', '.join(models)} x{len(board['cores'])}" if len(board["cores"]) > 1
+                  else models[0])
+    table.add_row("clock", f"{board['clock_hz'] / 1e6:g} MHz")
+    table.add_row("firmware", result.elf["path"])
+    table.add_row("instructions", f"{result.totals.instructions:,}")
+    cycles = f"{result.totals.cycles:,}"
+    if core.idle_cycles:
+        cycles += f"  (idle {core.idle_cycles:,})"
+    table.add_row("cycles", cycles)
+    table.add_row("timing model", result.timing_model["name"])
+    table.add_row("simulated time", _duration(result.totals.sim_time_s))
+    table.add_row("host time", _duration(result.totals.host_time_s))
+    table.add_row("speed", f"{result.totals.mips:,.1f} MIPS")
+    if result.status == STATUS_EXITED:
+        style = "green" if result.exit_code == 0 else "red"
+        table.add_row("exit code", Text(str(result.exit_code), style=style))
+    else:
+        table.add_row("ended", Text(result.status, style="red"))
+    return table
+
+
+def fault_text(result: RunResult) -> str:
+    """One paragraph: what happened, where, with registers and backtrace."""
+    fault = result.fault
+    if fault is None:
+        return f"mcusim: {result.message}."
+    parts = [f"mcusim: {result.message}."]
+    parts.append(f"Instruction: {fault.instruction}.")
+    if fault.address is not None:
+        parts.append(f"Faulting address: {fault.address:#010x} ({fault.region}).")
+    if fault.handler:
+        parts.append(f"The firmware's handler ran ({fault.handler}) and did not recover.")
+    regs = fault.registers
+    names = [n for n in ("r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11",
+                         "r12", "sp", "lr", "pc", "xpsr", "msp", "psp", "control") if n in regs]
+    parts.append("Registers: " + " ".join(f"{n}={regs[n]:#010x}" for n in names) + ".")
+    if fault.backtrace:
+        parts.append("Backtrace: " + " <- ".join(fault.backtrace) + ".")
+    return " ".join(parts)
+
+
+def print_summary(result: RunResult, console: Console) -> None:
+    console.print(summary_table(result))
