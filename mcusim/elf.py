@@ -57,6 +57,7 @@ class Symbol:
     address: int  # Thumb bit cleared
     size: int
     kind: str  # "function" | "object" | "other"
+    weak: bool = False
 
 
 class Firmware:
@@ -73,7 +74,12 @@ class Firmware:
         self.symbols = symbols
         self.mapping_symbols = mapping_symbols  # ARM $t/$a/$d: (address, kind letter), sorted
         self.arm_attributes = arm_attributes
-        self.functions = sorted((s for s in symbols if s.kind == "function"), key=lambda s: s.address)
+        # One function per address: a strong definition wins over weak aliases of it (the
+        # Default_Handler every unused vector points to is named as such, not as IRQ17_Handler).
+        by_address: dict[int, Symbol] = {}
+        for s in sorted((s for s in symbols if s.kind == "function"), key=lambda s: (s.weak, s.name)):
+            by_address.setdefault(s.address, s)
+        self.functions = sorted(by_address.values(), key=lambda s: s.address)
         self._function_starts = [f.address for f in self.functions]
         self._by_name = {s.name: s for s in symbols}
 
@@ -184,7 +190,8 @@ class Firmware:
                     kind = "object"
                 else:
                     kind = "other"
-                symbols.append(Symbol(name, value, sym["st_size"], kind))
+                symbols.append(Symbol(name, value, sym["st_size"], kind,
+                                      weak=sym["st_info"]["bind"] == "STB_WEAK"))
         mapping.sort()
 
         attributes: dict[str, object] = {}

@@ -9,14 +9,13 @@ rare events; the per-block work is the native hot path's.
 
 from __future__ import annotations
 
+import ctypes
 import time
 
 import capstone
 from unicorn import (UC_ARCH_ARM, UC_ERR_FETCH_PROT, UC_ERR_FETCH_UNMAPPED, UC_ERR_INSN_INVALID,
                      UC_ERR_READ_PROT, UC_ERR_READ_UNMAPPED, UC_ERR_WRITE_PROT, UC_ERR_WRITE_UNMAPPED,
-                     UC_HOOK_INTR, UC_HOOK_MEM_INVALID, UC_MEM_FETCH_PROT, UC_MEM_FETCH_UNMAPPED,
-                     UC_MEM_READ_PROT, UC_MEM_READ_UNMAPPED, UC_MEM_WRITE_PROT, UC_MEM_WRITE_UNMAPPED,
-                     UC_MODE_THUMB, Uc, UcError)
+                     UC_HOOK_INTR, UC_HOOK_MEM_INVALID,  UC_MODE_THUMB, Uc, UcError)
 from unicorn import arm_const as arm
 
 from mcusim import native
@@ -51,6 +50,8 @@ FRAME_REGS = [arm.UC_ARM_REG_R0, arm.UC_ARM_REG_R1, arm.UC_ARM_REG_R2, arm.UC_AR
               arm.UC_ARM_REG_R12, arm.UC_ARM_REG_LR]
 FP_FRAME_REGS = [arm.UC_ARM_REG_S0 + i for i in range(16)]
 
+DATA_ACCESS_ERRORS = (UC_ERR_READ_UNMAPPED, UC_ERR_WRITE_UNMAPPED, UC_ERR_READ_PROT, UC_ERR_WRITE_PROT)
+
 FAULT_NAMES = {S.HARDFAULT: "HardFault", S.MEMMANAGE: "MemManage", S.BUSFAULT: "BusFault",
                S.USAGEFAULT: "UsageFault"}
 
@@ -79,7 +80,6 @@ class CortexMCore:
         self.host_time_s = 0.0
         self.pending_fault: FaultReport | None = None  # recorded at the fault, reported if fatal
         self._internal_error: BaseException | None = None
-        self._memory_fault: tuple[int, int] | None = None  # (unicorn access type, address)
         self._systick_checked = 0
         self._disassembler = capstone.Cs(capstone.CS_ARCH_ARM,
                                          capstone.CS_MODE_THUMB | capstone.CS_MODE_MCLASS)
@@ -100,7 +100,6 @@ class CortexMCore:
         self._native_keepalive = native.attach(self.uc, self.state, codemap, memory.tlb_regions(),
                                                unknown_bytes_per_instruction=3)
         self.uc.hook_add(UC_HOOK_INTR, self._on_interrupt)
-        self.uc.hook_add(UC_HOOK_MEM_INVALID, self._on_invalid_memory)
         self._reset()
 
     # ---- state helpers ------------------------------------------------------------------
@@ -145,7 +144,6 @@ class CortexMCore:
         """Run one slice: until the cycle deadline, an exit, a fault or an idle wait."""
         self.state.stop_at_cycles = deadline
         self.state.stop_reason = native.STOP_NONE
-        self._memory_fault = None
         start = time.perf_counter()
         try:
             self.uc.emu_start(self.pc() | 1, UNTIL)
@@ -339,6 +337,9 @@ class CortexMCore:
             self.scs.write(S.PPB_BASE + offset, size, value)
             if self._deliverable() is not None:
                 uc.emu_stop()  # e.g. PendSV set: take it after this block
+            event = self.next_event()  # e.g. SysTick just enabled: end the slice in time for it
+            if event is not None and event < self.state.stop_at_cycles:
+                self.state.stop_at_cycles = event
         self._guarded(write)
 
     def _on_interrupt(self, uc, intno, user_data):
@@ -380,14 +381,9 @@ class CortexMCore:
         else:
             self._fault_now(f"unexpected CPU exception {intno}", S.HARDFAULT, 0)
 
-    def _on_invalid_memory(self, uc, access, address, size, value, user_data):
-        self._memory_fault = (access, address)
-        return False  # let Unicorn stop with the error; run_until turns it into a fault
-
     # ---- faults -------------------------------------------------------------------------
 
     def _on_emulation_error(self, error: UcError) -> None:
-        access, address = self._memory_fault or (None, None)
         kinds = {
             UC_ERR_READ_UNMAPPED: ("read from unmapped memory", S.BUSFAULT, S.CFSR_PRECISERR | S.CFSR_BFARVALID),
             UC_ERR_WRITE_UNMAPPED: ("write to unmapped memory", S.BUSFAULT, S.CFSR_PRECISERR | S.CFSR_BFARVALID),
@@ -398,9 +394,39 @@ class CortexMCore:
             UC_ERR_INSN_INVALID: ("undefined instruction", S.USAGEFAULT, S.CFSR_UNDEFINSTR),
         }
         kind, exception, cfsr = kinds.get(error.errno, (f"emulation error: {error}", S.HARDFAULT, 0))
-        if access in (UC_MEM_FETCH_UNMAPPED, UC_MEM_FETCH_PROT):
-            address = None  # the PC is the address
+        address = None
+        if error.errno in DATA_ACCESS_ERRORS:
+            address = self._probe_fault_address()
         self._fault_now(kind, exception, cfsr, address=address)
+
+    def _probe_fault_address(self) -> int | None:
+        """Re-run the faulting instruction once with an invalid-memory hook to learn the address.
+
+        A memory hook of any kind sends every guest access through Unicorn's slow path
+        (docs/unicorn.md P3: 0.6x here), so none is installed while the firmware runs; after a
+        fault the state is still that before the faulting instruction, and it faults again.
+        """
+        seen: list[int] = []
+
+        def on_invalid(uc, access, address, size, value, user_data):
+            seen.append(address)
+            return False
+
+        saved = bytes(self.state)  # the probe must not count anything
+        self.state.n_code_ranges = 0
+        self.state.stop_at_cycles = 0xFFFFFFFFFFFFFFFF
+        hook = self.uc.hook_add(UC_HOOK_MEM_INVALID, on_invalid)
+        self.uc.ctl_flush_tb()  # hooks added after translation do not fire in cached blocks (P2)
+        pc = self.pc()
+        try:
+            self.uc.emu_start(pc | 1, UNTIL, count=1)
+        except UcError:
+            pass
+        finally:
+            self.uc.hook_del(hook)
+            ctypes.memmove(ctypes.addressof(self.state), saved, len(saved))
+            self.uc.reg_write(arm.UC_ARM_REG_PC, pc | 1)
+        return seen[0] if seen else None
 
     def _fault_now(self, kind: str, exception: int, cfsr: int, address: int | None = None,
                    pc: int | None = None) -> None:

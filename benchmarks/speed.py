@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""Speed of mcusim against bare Unicorn on the same ELF, measured in one run.
+
+Bare Unicorn is its fastest honest configuration (AGENTS/DEVELOPERS "Standards"): the same ELF
+and memory map, no hooks but the semihosting exit, and the virtual TLB with RW- data pages.
+Each configuration runs --repeat times on a fresh instance; the best time counts (the machines
+are shared and noisy). Prints MIPS for both and the ratio mcusim/bare.
+
+    python benchmarks/speed.py [--elf ELF --board BOARD] [--reps N] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import time
+from pathlib import Path
+
+from unicorn import UC_ARCH_ARM, UC_HOOK_INTR, UC_MODE_THUMB, UC_TLB_VIRTUAL, Uc
+from unicorn import arm_const as arm
+
+from mcusim.board import load_board
+from mcusim.codemap import CodeMap
+from mcusim.cores.cortexm import CPU_MODELS, UNTIL
+from mcusim.cores.semihosting import Semihosting
+from mcusim.elf import Firmware
+from mcusim.machine import Machine, RunOptions, _heapinfo
+from mcusim.memory import Memory
+from mcusim import native
+from mcusim.timing import timing_model
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_ELF = ROOT / "firmware/prebuilt/matmul_int8-stm32f407-disco.elf"
+
+
+class _Guest:
+    def __init__(self, uc):
+        self.uc = uc
+
+    def read(self, address, size):
+        return bytes(self.uc.mem_read(address, size))
+
+    def write(self, address, data):
+        self.uc.mem_write(address, data)
+
+
+def run_bare(board, firmware, argv) -> float:
+    """Host seconds of one bare run to exit."""
+    memory = Memory(board)
+    memory.load(firmware)
+    uc = Uc(UC_ARCH_ARM, UC_MODE_THUMB)
+    uc.ctl_set_cpu_model(CPU_MODELS[board.cores[0].model])
+    memory.map_into(uc)
+    uc.mem_map(0xE0000000, 0x100000)  # the PPB as plain RAM: startup code writes CPACR/VTOR
+    # Virtual TLB with RW- data pages, filled by the same native callback mcusim uses; the block
+    # hook is NOT installed (an empty code map, no hooks but the TLB fill and the exit).
+    state = native.CoreState()
+    keep = _tlb_only(uc, state, memory)
+    semihosting = Semihosting(host_dir=None, argv=[firmware.path.name, *argv], stdout=io.StringIO(),
+                              stderr=io.StringIO(), cycles=lambda: 0, clock_hz=board.clock_hz,
+                              heapinfo=_heapinfo(firmware))
+    guest = _Guest(uc)
+
+    def on_interrupt(uc, intno, _):
+        pc = uc.reg_read(arm.UC_ARM_REG_PC)
+        semihosting_call = intno == 7 and uc.mem_read(pc, 2) == b"\xab\xbe"
+        if not semihosting_call:
+            raise RuntimeError(f"bare run: unexpected interrupt {intno} at {pc:#x}")
+        r0 = semihosting.call(uc.reg_read(arm.UC_ARM_REG_R0), uc.reg_read(arm.UC_ARM_REG_R1), guest)
+        uc.reg_write(arm.UC_ARM_REG_R0, r0 & 0xFFFFFFFF)
+        uc.reg_write(arm.UC_ARM_REG_PC, (pc + 2) | 1)
+        if semihosting.exit is not None:
+            uc.emu_stop()
+
+    uc.hook_add(UC_HOOK_INTR, on_interrupt)
+    vt = board.vector_table
+    sp = int.from_bytes(memory.read(vt, 4), "little")
+    pc = int.from_bytes(memory.read(vt + 4, 4), "little")
+    uc.reg_write(arm.UC_ARM_REG_SP, sp)
+    start = time.perf_counter()
+    uc.emu_start(pc | 1, UNTIL)
+    elapsed = time.perf_counter() - start
+    if semihosting.exit is None or semihosting.exit.code != 0:
+        raise RuntimeError("bare run did not exit with code 0")
+    del keep
+    return elapsed
+
+
+def _tlb_only(uc, state, memory):
+    from unicorn import UC_HOOK_TLB_FILL
+    from unicorn.unicorn_py3.arch.types import uc_hook_h
+    from unicorn.unicorn_py3.unicorn import uclib
+    import ctypes
+
+    regions = memory.tlb_regions()
+    for i, t in enumerate(regions):
+        state.tlb_regions[i] = t
+    state.n_tlb_regions = len(regions)
+    state.page_mask = ~(uc.ctl_get_page_size() - 1) & 0xFFFFFFFFFFFFFFFF
+    handle = uc_hook_h()
+    uclib.uc_hook_add(uc._uch, ctypes.byref(handle), UC_HOOK_TLB_FILL,
+                      ctypes.c_void_p(native.library().tlb_fill),
+                      ctypes.cast(ctypes.byref(state), ctypes.c_void_p), 1, 0)
+    uc.ctl_set_tlb_mode(UC_TLB_VIRTUAL)
+    return state, handle
+
+
+def run_mcusim(board, firmware, argv) -> tuple[float, int]:
+    options = RunOptions(argv=argv, stdout=io.StringIO(), stderr=io.StringIO())
+    machine = Machine(board, firmware, options)
+    start = time.perf_counter()
+    result = machine.run()
+    elapsed = time.perf_counter() - start
+    if result.exit_code != 0:
+        raise RuntimeError(f"mcusim run ended with {result.status} {result.exit_code}")
+    return elapsed, result.totals.instructions
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--elf", type=Path, default=DEFAULT_ELF)
+    parser.add_argument("--board", default="stm32f407-disco")
+    parser.add_argument("--reps", default="600", help="repetitions of the kernel (firmware argv[1])")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    board, firmware = load_board(args.board), Firmware.load(args.elf)
+    argv = [args.reps]
+    bare, mcusim = [], []
+    instructions = 0
+    for _ in range(args.repeat):  # interleaved so that machine noise hits both alike
+        bare.append(run_bare(board, firmware, argv))
+        seconds, instructions = run_mcusim(board, firmware, argv)
+        mcusim.append(seconds)
+    bare_mips = instructions / min(bare) / 1e6
+    mcusim_mips = instructions / min(mcusim) / 1e6
+    print(f"workload: {args.elf.name} on {board.name}, argv {argv}, {instructions:,} instructions")
+    print(f"bare Unicorn : {bare_mips:8.1f} MIPS (best of {args.repeat}: {min(bare) * 1e3:.1f} ms)")
+    print(f"mcusim       : {mcusim_mips:8.1f} MIPS (best of {args.repeat}: {min(mcusim) * 1e3:.1f} ms)")
+    print(f"ratio mcusim/bare: {mcusim_mips / bare_mips:.2f}  (target >= 0.60)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
