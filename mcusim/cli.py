@@ -57,9 +57,15 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _console(stderr: bool = False) -> Console:
+    # Off a terminal rich assumes 80 columns, which folds the memory-map tables: give it room.
+    stream = sys.stderr if stderr else sys.stdout
+    return Console(stderr=stderr, highlight=False, width=None if stream.isatty() else 120)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    err = Console(stderr=True, highlight=False)
+    err = _console(stderr=True)
     try:
         if args.command == "run":
             return _run(args, err)
@@ -107,7 +113,7 @@ def _boards(args: argparse.Namespace) -> int:
     from mcusim.board import load_all_boards, load_board
     from mcusim.report.boards import print_board, print_board_list
 
-    out = Console(highlight=False)
+    out = _console()
     if args.name:
         print_board(load_board(args.name), out)
     else:
@@ -125,7 +131,7 @@ def _inspect(args: argparse.Namespace) -> int:
     if args.board:
         board = load_board(args.board)
         firmware.check_runs_on(board)
-    print_inspect(firmware, board, Console(highlight=False), top=args.top)
+    print_inspect(firmware, board, _console(), top=args.top)
     return 0
 
 

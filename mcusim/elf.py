@@ -164,7 +164,7 @@ class Firmware:
                 kind = "zi-data"
             elif flags & SH_FLAGS.SHF_EXECINSTR:
                 kind = "code"
-            elif flags & SH_FLAGS.SHF_WRITE:
+            elif flags & SH_FLAGS.SHF_WRITE and _in_writable_segment(elf, sec):
                 kind = "rw-data"
             else:
                 kind = "ro-data"
@@ -296,6 +296,17 @@ class Firmware:
         for s in self.sections:
             totals[s.kind] += s.size
         return totals
+
+
+def _in_writable_segment(elf: ELFFile, section) -> bool:
+    """False for writable sections the linker placed in the code's segment at their load
+    address (e.g. .init_array in flash): nothing copies them to RAM, they are constants in
+    practice, and Keil's split counts them as RO-data."""
+    for seg in elf.iter_segments():
+        if seg["p_type"] == "PT_LOAD" and seg.section_in_segment(section):
+            in_place = seg["p_vaddr"] == seg["p_paddr"]
+            return not (in_place and seg["p_flags"] & 1)
+    return True
 
 
 def _load_address(elf: ELFFile, section) -> int:
