@@ -210,9 +210,9 @@ class Firmware:
     def check_runs_on(self, board: Board) -> None:
         core = board.cores[0]
         if self.arch != core.arch:
-            built = "Arm (EM_ARM)" if self.arch == "arm" else "RISC-V (EM_RISCV)"
+            built = "an Arm (EM_ARM)" if self.arch == "arm" else "a RISC-V (EM_RISCV)"
             raise McusimError(
-                f"{self.path} is a {built} ELF, but board {board.name} has {core.model} cores. "
+                f"{self.path} is {built} ELF, but board {board.name} has {core.model} cores. "
                 "Build the firmware for the board's core, or pick a board with that core."
             )
         if self.arch == "arm":

@@ -22,6 +22,9 @@ from mcusim.selftest import ensure_engine_conventions
 from mcusim.timing import timing_model
 
 DEFAULT_MAX_CYCLES = 5_000_000_000
+# Cores of a multi-core board run in turns of this many cycles, so that they stay within one
+# quantum of each other in simulated time. A single core runs to its next event in one slice.
+DEFAULT_QUANTUM_CYCLES = 10_000
 
 
 @dataclass
@@ -30,6 +33,7 @@ class RunOptions:
     semihost_dir: Path | None = None
     argv: list[str] = field(default_factory=list)
     timing: str = "instruction-count"
+    quantum_cycles: int = DEFAULT_QUANTUM_CYCLES
     stdout: TextIO = field(default_factory=lambda: sys.stdout)
     stderr: TextIO = field(default_factory=lambda: sys.stderr)
 
@@ -57,6 +61,7 @@ class Machine:
     def run(self) -> RunResult:
         start = time.perf_counter()
         limit = self.options.max_cycles
+        quantum = self.options.quantum_cycles if len(self.cores) > 1 else None
         try:
             while True:
                 running = [c for c in self.cores if c.stop is None]
@@ -66,8 +71,12 @@ class Machine:
                     if core.cycles >= limit:
                         core.stop = _cycle_limit_stop(core, limit)
                         continue
+                    deadline = limit
                     event = core.next_event()
-                    deadline = limit if event is None else min(limit, event)
+                    if event is not None:
+                        deadline = min(deadline, event)
+                    if quantum is not None:
+                        deadline = min(deadline, core.cycles + quantum)
                     core.run_until(deadline)
         finally:
             self.semihosting.close_all()
