@@ -33,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--semihost-dir", type=Path, metavar="DIR",
                      help="directory the firmware may open files in through semihosting "
                      "(without it, only stdin/stdout/stderr)")
+    run.add_argument("--timing", choices=("fast", "accurate"), default="accurate",
+                     help="accurate (default): static costs plus taken branches from block edges; "
+                     "fast: static costs only (unconditional branches included)")
     run.add_argument("--quiet", action="store_true", help="no summary, only the firmware's output")
     run.add_argument("args", nargs="*", metavar="ARG",
                      help="arguments for the firmware (its argv, through semihosting); put them after --")
@@ -93,7 +96,7 @@ def _run(args: argparse.Namespace, err: Console) -> int:
     board = load_board(args.board)
     firmware = Firmware.load(args.elf)
     options = RunOptions(max_cycles=args.max_cycles or DEFAULT_MAX_CYCLES,
-                         semihost_dir=args.semihost_dir, argv=list(args.args))
+                         semihost_dir=args.semihost_dir, argv=list(args.args), timing=args.timing)
     result = Machine(board, firmware, options).run()
     if args.json:
         try:

@@ -50,12 +50,13 @@ class CodeMap:
             instructions = np.zeros(n, dtype=np.uint64)
             cycles = np.zeros(n, dtype=np.uint64)
             flags = np.zeros(n, dtype=np.uint8)
-            for insn in _decode(firmware, image, base, end):
-                i = (insn.address - base) >> 1
-                instructions[i] = 1
-                cycles[i] = timing.static_cycles(insn)
-                if _is_self_loop(image, insn):
-                    flags[i] |= FLAG_SELF_LOOP
+            for run in _decode(firmware, image, base, end, timing.needs_detail):
+                for insn, cost in zip(run, timing.cycles_of_run(run)):
+                    i = (insn.address - base) >> 1
+                    instructions[i] = 1
+                    cycles[i] = cost
+                    if _is_self_loop(image, insn):
+                        flags[i] |= FLAG_SELF_LOOP
             total += int(instructions.sum())
             ranges.append(CodeRange(
                 base=base, end=end,
@@ -99,20 +100,27 @@ class _Image:
         return b""
 
 
-def _decode(firmware: Firmware, image: _Image, base: int, end: int):
+def _decode(firmware: Firmware, image: _Image, base: int, end: int, detail: bool):
+    """Straight-line runs of decoded instructions (a run ends at data or undecodable bytes)."""
     if firmware.arch != "arm":
         raise NotImplementedError("RISC-V code maps arrive with the GAP8 support")
     md = capstone.Cs(capstone.CS_ARCH_ARM, capstone.CS_MODE_THUMB | capstone.CS_MODE_MCLASS)
+    md.detail = detail
     for start, stop in _thumb_spans(firmware, base, end):
         code = image.read(start, stop - start)
         offset = 0
         while offset < len(code):
-            decoded_any = False
-            for address, size, mnemonic, operands in md.disasm_lite(code[offset:], start + offset):
-                decoded_any = True
-                yield DecodedInstruction(address, size, mnemonic, operands)
-                offset = address + size - start
-            if not decoded_any:
+            run = []
+            if detail:
+                for insn in md.disasm(code[offset:], start + offset):
+                    run.append(DecodedInstruction(insn.address, insn.size, insn.mnemonic, insn.op_str, insn))
+            else:
+                for address, size, mnemonic, operands in md.disasm_lite(code[offset:], start + offset):
+                    run.append(DecodedInstruction(address, size, mnemonic, operands))
+            if run:
+                yield run
+                offset = run[-1].address + run[-1].size - start
+            else:
                 offset += 2  # undecodable halfword (data in code): skip it
 
 

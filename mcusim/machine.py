@@ -32,7 +32,7 @@ class RunOptions:
     max_cycles: int = DEFAULT_MAX_CYCLES
     semihost_dir: Path | None = None
     argv: list[str] = field(default_factory=list)
-    timing: str = "instruction-count"
+    timing: str = "accurate"  # timing mode: "fast" or "accurate"
     quantum_cycles: int = DEFAULT_QUANTUM_CYCLES
     stdout: TextIO = field(default_factory=lambda: sys.stdout)
     stderr: TextIO = field(default_factory=lambda: sys.stderr)
@@ -43,7 +43,7 @@ class Machine:
         ensure_engine_conventions()
         firmware.check_runs_on(board)
         self.board, self.firmware, self.options = board, firmware, options
-        self.timing = timing_model(options.timing)
+        self.timing = timing_model(board.cores[0].model, options.timing)
         self.memory = Memory(board)
         self.memory.load(firmware)
         self.codemap = CodeMap.build(firmware, self.timing)
@@ -55,7 +55,7 @@ class Machine:
             heapinfo=_heapinfo(firmware),
         )
         cls = core_class(board)
-        self.cores = [cls(spec, board, firmware, self.memory, self.codemap, self.semihosting)
+        self.cores = [cls(spec, board, firmware, self.memory, self.codemap, self.timing, self.semihosting)
                       for spec in board.cores]
 
     def run(self) -> RunResult:

@@ -21,12 +21,14 @@ from unicorn import arm_const as arm
 from mcusim import native
 from mcusim.board import Board, CoreSpec
 from mcusim.codemap import CodeMap
+from mcusim.cores.access_site import AccessSiteLocator
 from mcusim.cores.base import CoreStop
 from mcusim.cores.semihosting import Semihosting
 from mcusim.elf import Firmware
 from mcusim.memory import Memory
 from mcusim.periph import scs as S
 from mcusim.periph.scs import SystemControlSpace, SystemResetRequest
+from mcusim.timing import TimingModel
 from mcusim.result import STATUS_EXITED, STATUS_FAULT, STATUS_HANG, FaultReport
 
 CPU_MODELS = {"cortex-m4": arm.UC_CPU_ARM_CORTEX_M4, "cortex-m7": arm.UC_CPU_ARM_CORTEX_M7}
@@ -71,9 +73,10 @@ class CortexMCore:
     family = "arm"
 
     def __init__(self, spec: CoreSpec, board: Board, firmware: Firmware, memory: Memory,
-                 codemap: CodeMap, semihosting: Semihosting) -> None:
+                 codemap: CodeMap, timing: TimingModel, semihosting: Semihosting) -> None:
         self.spec, self.board, self.firmware = spec, board, firmware
         self.semihosting = semihosting
+        self.timing = timing
         self.stop: CoreStop | None = None
         self.idle_cycles = 0
         self.exceptions_taken = 0
@@ -93,12 +96,15 @@ class CortexMCore:
         caches = {k: (c.size, c.ways, c.line_bytes)
                   for k, c in (("i", spec.icache), ("d", spec.dcache)) if c is not None}
         self.scs = SystemControlSpace(spec.model, spec.clock_hz, board.vector_table,
-                                      lambda: self.state.cycles, caches)
+                                      self._cycles_at_access, caches)
         self.uc.mmio_map(S.PPB_BASE, S.PPB_SIZE, self._ppb_read, None, self._ppb_write, None)
 
         self.state = native.CoreState()
+        self._access_sites = AccessSiteLocator(self.uc, codemap.ranges)
+        self._access_address = 0
         self._native_keepalive = native.attach(self.uc, self.state, codemap, memory.tlb_regions(),
-                                               unknown_bytes_per_instruction=3)
+                                               unknown_bytes_per_instruction=3,
+                                               taken_branch_cycles=timing.taken_branch_cycles)
         self.uc.hook_add(UC_HOOK_INTR, self._on_interrupt)
         self._reset()
 
@@ -273,6 +279,7 @@ class CortexMCore:
         uc.reg_write(arm.UC_ARM_REG_PC, handler | 1)
         self.scs.active.append(exception)
         self.exceptions_taken += 1
+        self.state.cycles += self.timing.exception_entry_cycles
 
     def _exception_return(self, exc_return: int) -> None:
         """ARMv7-M ExceptionReturn: unstack the frame EXC_RETURN names, restore mode and SP."""
@@ -327,12 +334,19 @@ class CortexMCore:
             self._internal_error = e
             self.uc.emu_stop()
 
+    def _cycles_at_access(self) -> int:
+        """Cycles before the instruction making the current PPB access (exact, not block-rounded)."""
+        return self._access_sites.cycles_before_access(self.state, self._access_address)
+
     def _ppb_read(self, uc, offset, size, user_data):
+        self._access_address = S.PPB_BASE + offset
         result = [0]
         self._guarded(lambda: result.__setitem__(0, self.scs.read(S.PPB_BASE + offset, size)))
         return result[0]
 
     def _ppb_write(self, uc, offset, size, value, user_data):
+        self._access_address = S.PPB_BASE + offset
+
         def write():
             self.scs.write(S.PPB_BASE + offset, size, value)
             if self._deliverable() is not None:

@@ -15,7 +15,7 @@ import numpy as np
 
 from mcusim.errors import McusimError
 
-ABI_VERSION = 1
+ABI_VERSION = 2
 MAX_CODE_RANGES = 8
 MAX_TLB_REGIONS = 32
 
@@ -58,6 +58,10 @@ class CoreState(ctypes.Structure):
         ("unknown_bytes", ctypes.c_uint64),
         ("stop_at_cycles", ctypes.c_uint64),
         ("last_block_addr", ctypes.c_uint64),
+        ("last_block_end", ctypes.c_uint64),
+        ("taken_branches", ctypes.c_uint64),
+        ("taken_branch_cycles", ctypes.c_uint32),
+        ("reserved0", ctypes.c_uint32),
         ("page_mask", ctypes.c_uint64),
         ("stop_reason", ctypes.c_uint32),
         ("n_code_ranges", ctypes.c_uint32),
@@ -125,7 +129,7 @@ def u8_pointer(array: np.ndarray) -> ctypes._Pointer:
 
 
 def attach(uc, state: CoreState, codemap, tlb_regions: list[TlbRegion],
-           unknown_bytes_per_instruction: int) -> list[object]:
+           unknown_bytes_per_instruction: int, taken_branch_cycles: int) -> list[object]:
     """Fill ``state`` from the code map, install the native block hook and the virtual TLB.
 
     Returns the objects the native side points into; the caller keeps them alive as long as
@@ -150,6 +154,7 @@ def attach(uc, state: CoreState, codemap, tlb_regions: list[TlbRegion],
     state.page_mask = ~(uc.ctl_get_page_size() - 1) & 0xFFFFFFFFFFFFFFFF
     state.unknown_bytes_per_instruction = unknown_bytes_per_instruction
     state.stop_at_cycles = 0xFFFFFFFFFFFFFFFF
+    state.taken_branch_cycles = taken_branch_cycles
     state.last_block_addr = 0xFFFFFFFFFFFFFFFF
     state.emu_stop = ctypes.cast(uclib.uc_emu_stop, ctypes.c_void_p).value
 

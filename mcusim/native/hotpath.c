@@ -1,7 +1,7 @@
 /* mcusim native hot path: see hotpath.h. Plain C99, no dependency but the unicorn headers. */
 #include "hotpath.h"
 
-#define MCS_ABI_VERSION 1u
+#define MCS_ABI_VERSION 2u
 
 uint32_t mcs_abi_version(void) { return MCS_ABI_VERSION; }
 uint32_t mcs_core_size(void) { return (uint32_t)sizeof(mcs_core); }
@@ -40,6 +40,7 @@ void mcs_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_d
         core->cycles += estimate;
         core->blocks++;
         core->last_block_addr = address;
+        core->last_block_end = address + size;
         return;
     }
 
@@ -53,11 +54,16 @@ void mcs_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_d
         return;
     }
 
+    if (address != core->last_block_end) {
+        core->taken_branches++;
+        core->cycles += core->taken_branch_cycles;
+    }
     core->instructions += r->instruction_prefix[last] - r->instruction_prefix[first];
     core->cycles += r->cycle_prefix[last] - r->cycle_prefix[first];
     core->blocks++;
     r->block_counts[first]++;
     core->last_block_addr = address;
+    core->last_block_end = address + size;
 }
 
 bool mcs_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_entry *result,

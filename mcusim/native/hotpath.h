@@ -60,6 +60,10 @@ typedef struct {
     /* scheduling: the hook stops before running a block once cycles >= stop_at_cycles */
     uint64_t stop_at_cycles;
     uint64_t last_block_addr;
+    uint64_t last_block_end;      /* a block starting elsewhere follows a taken branch */
+    uint64_t taken_branches;
+    uint32_t taken_branch_cycles; /* pipeline refill the timing model charges per taken branch */
+    uint32_t reserved0;
     uint64_t page_mask;
     uint32_t stop_reason;
     uint32_t n_code_ranges;

@@ -41,7 +41,7 @@ def summary_table(result: RunResult) -> Table:
     if core.idle_cycles:
         cycles += f"  (idle {core.idle_cycles:,})"
     table.add_row("cycles", cycles)
-    table.add_row("timing model", result.timing_model["name"])
+    table.add_row("timing model", f"{result.timing_model['name']} ({result.timing_model['mode']})")
     table.add_row("simulated time", _duration(result.totals.sim_time_s))
     table.add_row("host time", _duration(result.totals.host_time_s))
     table.add_row("speed", f"{result.totals.mips:,.1f} MIPS")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
+
+MODES = ("fast", "accurate")
 
 
 @dataclass(frozen=True)
@@ -12,17 +14,29 @@ class DecodedInstruction:
     size: int
     mnemonic: str
     operands: str
+    detail: Any = None  # Capstone's CsInsn with detail, when the model asked for it
 
 
 class TimingModel:
+    """Static cycles per instruction, plus the dynamic terms the hot path applies.
+
+    ``cycles_of_run`` receives one straight-line run of instructions in address order, so a rule
+    may look at an instruction's predecessor (load pipelining, address-generation stalls).
+    """
+
     name: ClassVar[str]
     version: ClassVar[str]
     covers: ClassVar[tuple[str, ...]]
     omits: ClassVar[tuple[str, ...]]
+    needs_detail: ClassVar[bool] = False
 
-    def static_cycles(self, instruction: DecodedInstruction) -> int:
+    mode: str = "accurate"
+    taken_branch_cycles: int = 0  # added by the hot path per taken branch (block edge)
+    exception_entry_cycles: int = 0
+
+    def cycles_of_run(self, run: list[DecodedInstruction]) -> list[int]:
         raise NotImplementedError
 
     def describe(self) -> dict[str, object]:
-        return {"name": self.name, "version": self.version, "covers": list(self.covers),
-                "omits": list(self.omits)}
+        return {"name": self.name, "version": self.version, "mode": self.mode,
+                "covers": list(self.covers), "omits": list(self.omits)}

@@ -1,0 +1,113 @@
+"""Which instruction of the running block made an MMIO access, and the cycles before it.
+
+The hot path accounts a whole block when it starts, so a peripheral that returns time (DWT
+CYCCNT, SysTick VAL) or records it (layer markers) would see the cycles of the instructions after
+the accessing one too. An MMIO callback does not get the PC (Unicorn 2.1.4 syncs it only at
+block boundaries), but it does see the guest registers as they are at the access, so the access
+is matched to the block's memory instructions by their effective addresses, in program order.
+This runs only on MMIO accesses, which are rare.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import capstone
+from capstone import arm as cs_arm
+from unicorn import arm_const as uc_arm
+
+_UC_REGS = {f"r{i}": getattr(uc_arm, f"UC_ARM_REG_R{i}") for i in range(13)}
+_UC_REGS.update({"sb": uc_arm.UC_ARM_REG_R9, "sl": uc_arm.UC_ARM_REG_R10, "fp": uc_arm.UC_ARM_REG_R11,
+                 "ip": uc_arm.UC_ARM_REG_R12, "sp": uc_arm.UC_ARM_REG_SP, "lr": uc_arm.UC_ARM_REG_LR,
+                 "pc": uc_arm.UC_ARM_REG_PC})
+
+
+@dataclass(frozen=True)
+class MemoryOperand:
+    address: int  # the instruction's address
+    base: str | None
+    index: str | None
+    shift: int
+    displacement: int
+    subtracted: bool
+    post_indexed: bool
+    span: int  # bytes the instruction may touch from its effective address (LDM/STM: 4*N)
+
+
+class AccessSiteLocator:
+    def __init__(self, uc, code_ranges) -> None:
+        self.uc = uc
+        self.code_ranges = code_ranges
+        self._md = capstone.Cs(capstone.CS_ARCH_ARM, capstone.CS_MODE_THUMB | capstone.CS_MODE_MCLASS)
+        self._md.detail = True
+        self._blocks: dict[tuple[int, int], list[MemoryOperand]] = {}
+        self._cursor = (None, 0)  # (block execution number, next candidate index)
+
+    def cycles_before_access(self, state, address: int) -> int:
+        """Cycles of every instruction before the one accessing ``address`` in this block."""
+        start, end = state.last_block_addr, state.last_block_end
+        code_range = next((r for r in self.code_ranges if r.base <= start and end <= r.end), None)
+        if code_range is None:
+            return state.cycles
+        operands = self._operands(start, end)
+        execution, position = self._cursor
+        if execution != state.blocks:
+            position = 0
+        for i in range(position, len(operands)):
+            op = operands[i]
+            effective = self._effective_address(op)
+            if effective is not None and effective <= address < effective + op.span:
+                self._cursor = (state.blocks, i + 1)
+                prefix = code_range.cycle_prefix
+                block_total = int(prefix[(end - code_range.base) >> 1]) - int(prefix[(start - code_range.base) >> 1])
+                before = int(prefix[(op.address - code_range.base) >> 1]) - int(prefix[(start - code_range.base) >> 1])
+                return state.cycles - block_total + before
+        return state.cycles
+
+    def _operands(self, start: int, end: int) -> list[MemoryOperand]:
+        key = (start, end)
+        if key not in self._blocks:
+            code = bytes(self.uc.mem_read(start, end - start))
+            self._blocks[key] = [op for insn in self._md.disasm(code, start) if (op := _memory_operand(insn))]
+        return self._blocks[key]
+
+    def _register(self, name: str | None) -> int:
+        return self.uc.reg_read(_UC_REGS[name]) if name else 0
+
+    def _effective_address(self, op: MemoryOperand) -> int | None:
+        if op.base is None:
+            return None
+        if op.base == "pc":
+            base = (op.address + 4) & ~3
+        else:
+            base = self._register(op.base)
+        if op.post_indexed:
+            return base
+        offset = (self._register(op.index) << op.shift) if op.index else 0
+        if op.subtracted:
+            offset = -offset
+        return (base + offset + op.displacement) & 0xFFFFFFFF
+
+
+def _memory_operand(insn) -> MemoryOperand | None:
+    registers = [o for o in insn.operands if o.type == cs_arm.ARM_OP_REG]
+    name = insn.mnemonic.split(".")[0]
+    if name.startswith(("ldm", "stm", "push", "pop")):
+        if name.startswith(("push", "pop")):
+            return MemoryOperand(insn.address, "sp", None, 0, -4 * len(registers) if name.startswith("push") else 0,
+                                 False, False, 4 * len(registers))
+        base = insn.reg_name(registers[0].reg)
+        count = len(registers) - 1
+        descending = name.endswith("db")
+        return MemoryOperand(insn.address, base, None, 0, -4 * count if descending else 0, False, False, 4 * count)
+    for o in insn.operands:
+        if o.type == cs_arm.ARM_OP_MEM:
+            return MemoryOperand(
+                insn.address,
+                insn.reg_name(o.mem.base) if o.mem.base else None,
+                insn.reg_name(o.mem.index) if o.mem.index else None,
+                o.shift.value if o.mem.index and o.shift.type == cs_arm.ARM_SFT_LSL else 0,
+                o.mem.disp, bool(o.subtracted), bool(getattr(insn, "post_index", False)),
+                8 if name in ("ldrd", "strd") else 4,
+            )
+    return None

@@ -1,0 +1,44 @@
+"""Loading of timing tables (timing/*.toml): instruction classes with cycles and their source."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class InstructionClass:
+    name: str
+    cycles: int
+    per_register: int
+    source: str
+    instructions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TimingTable:
+    path: Path
+    parameters: dict[str, Any]
+    classes: tuple[InstructionClass, ...]
+
+    def by_instruction(self) -> dict[str, InstructionClass]:
+        table: dict[str, InstructionClass] = {}
+        for cls in self.classes:
+            for name in cls.instructions:
+                if name in table:
+                    raise ValueError(f"{self.path}: {name} is in classes {table[name].name} and {cls.name}")
+                table[name] = cls
+        return table
+
+
+def load_table(name: str) -> TimingTable:
+    path = Path(__file__).resolve().parent / f"{name}.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    classes = tuple(
+        InstructionClass(name=c["name"], cycles=c["cycles"], per_register=c.get("per_register", 0),
+                         source=c["source"], instructions=tuple(c["instructions"]))
+        for c in data.pop("class")
+    )
+    return TimingTable(path=path, parameters=data, classes=classes)
