@@ -43,7 +43,7 @@ class Machine:
         ensure_engine_conventions()
         firmware.check_runs_on(board)
         self.board, self.firmware, self.options = board, firmware, options
-        self.timing = timing_model(board.cores[0].model, options.timing)
+        self.timing = timing_model(board, options.timing)
         self.memory = Memory(board)
         self.memory.load(firmware)
         self.codemap = CodeMap.build(firmware, self.timing)

@@ -104,7 +104,8 @@ class CortexMCore:
         self._access_address = 0
         self._native_keepalive = native.attach(self.uc, self.state, codemap, memory.tlb_regions(),
                                                unknown_bytes_per_instruction=3,
-                                               taken_branch_cycles=timing.taken_branch_cycles)
+                                               taken_branch_cycles=timing.taken_branch_cycles,
+                                               memory_system=timing.memory_system())
         self.uc.hook_add(UC_HOOK_INTR, self._on_interrupt)
         self._reset()
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from mcusim.errors import McusimError
 
-ABI_VERSION = 2
+ABI_VERSION = 3
 MAX_CODE_RANGES = 8
 MAX_TLB_REGIONS = 32
 
@@ -49,6 +49,25 @@ class TlbRegion(ctypes.Structure):
     ]
 
 
+class Cache(ctypes.Structure):
+    _fields_ = [
+        ("base", ctypes.c_uint64),
+        ("end", ctypes.c_uint64),
+        ("sets", ctypes.c_uint32),
+        ("ways", ctypes.c_uint32),
+        ("line_shift", ctypes.c_uint32),
+        ("miss_cycles", ctypes.c_uint32),
+        ("sequential_free", ctypes.c_uint32),
+        ("reserved", ctypes.c_uint32),
+        ("tags", _u64p),
+        ("victims", _u8p),
+        ("hits", ctypes.c_uint64),
+        ("misses", ctypes.c_uint64),
+        ("stall_cycles", ctypes.c_uint64),
+        ("last_line", ctypes.c_uint64),
+    ]
+
+
 class CoreState(ctypes.Structure):
     _fields_ = [
         ("instructions", ctypes.c_uint64),
@@ -70,6 +89,10 @@ class CoreState(ctypes.Structure):
         ("emu_stop", ctypes.c_void_p),
         ("code_ranges", CodeRange * MAX_CODE_RANGES),
         ("tlb_regions", TlbRegion * MAX_TLB_REGIONS),
+        ("fetch_cache_enabled", ctypes.c_uint32),
+        ("reserved1", ctypes.c_uint32),
+        ("fetch_cache", Cache),
+        ("data_cache", Cache),
     ]
 
 
@@ -106,6 +129,7 @@ class NativeLibrary:
             )
         self.block_hook = ctypes.cast(self.cdll.mcs_block_hook, ctypes.c_void_p).value
         self.tlb_fill = ctypes.cast(self.cdll.mcs_tlb_fill, ctypes.c_void_p).value
+        self.data_read_hook = ctypes.cast(self.cdll.mcs_data_read_hook, ctypes.c_void_p).value
 
 
 _library: NativeLibrary | None = None
@@ -129,13 +153,16 @@ def u8_pointer(array: np.ndarray) -> ctypes._Pointer:
 
 
 def attach(uc, state: CoreState, codemap, tlb_regions: list[TlbRegion],
-           unknown_bytes_per_instruction: int, taken_branch_cycles: int) -> list[object]:
+           unknown_bytes_per_instruction: int, taken_branch_cycles: int,
+           memory_system=None) -> list[object]:
     """Fill ``state`` from the code map, install the native block hook and the virtual TLB.
 
     Returns the objects the native side points into; the caller keeps them alive as long as
     the Unicorn instance lives.
     """
-    from unicorn import UC_HOOK_BLOCK, UC_HOOK_TLB_FILL, UC_TLB_VIRTUAL
+    from unicorn import UC_HOOK_BLOCK, UC_HOOK_MEM_READ, UC_HOOK_TLB_FILL, UC_TLB_VIRTUAL
+
+    from mcusim.timing.memory_system import fill_cache
     from unicorn.unicorn_py3.arch.types import uc_hook_h
     from unicorn.unicorn_py3.unicorn import uclib
 
@@ -158,13 +185,25 @@ def attach(uc, state: CoreState, codemap, tlb_regions: list[TlbRegion],
     state.last_block_addr = 0xFFFFFFFFFFFFFFFF
     state.emu_stop = ctypes.cast(uclib.uc_emu_stop, ctypes.c_void_p).value
 
+    keepalive: list[object] = []
+    hooks = [(UC_HOOK_BLOCK, lib.block_hook, 1, 0), (UC_HOOK_TLB_FILL, lib.tlb_fill, 1, 0)]
+    if memory_system is not None and memory_system.fetch is not None:
+        fill_cache(state.fetch_cache, memory_system.fetch, keepalive)
+        state.fetch_cache_enabled = 1
+    if memory_system is not None and memory_system.data is not None:
+        fill_cache(state.data_cache, memory_system.data, keepalive)
+        # A memory hook, even bounded to one region, sends every access through Unicorn's slow
+        # path (docs/unicorn.md P3): only accurate timing pays for it.
+        hooks.append((UC_HOOK_MEM_READ, lib.data_read_hook, memory_system.data.region.base,
+                      memory_system.data.region.end - 1))
+
     handles = []
-    for hook_type, callback in ((UC_HOOK_BLOCK, lib.block_hook), (UC_HOOK_TLB_FILL, lib.tlb_fill)):
+    for hook_type, callback, begin, end in hooks:
         handle = uc_hook_h()
         err = uclib.uc_hook_add(uc._uch, ctypes.byref(handle), hook_type, ctypes.c_void_p(callback),
-                                ctypes.cast(ctypes.byref(state), ctypes.c_void_p), 1, 0)
+                                ctypes.cast(ctypes.byref(state), ctypes.c_void_p), begin, end)
         if err != 0:
             raise McusimError(f"installing the native hot path failed (uc_hook_add error {err})")
         handles.append(handle)
     uc.ctl_set_tlb_mode(UC_TLB_VIRTUAL)
-    return [codemap, state, handles]
+    return [codemap, state, handles, keepalive]

@@ -1,7 +1,7 @@
 /* mcusim native hot path: see hotpath.h. Plain C99, no dependency but the unicorn headers. */
 #include "hotpath.h"
 
-#define MCS_ABI_VERSION 2u
+#define MCS_ABI_VERSION 3u
 
 uint32_t mcs_abi_version(void) { return MCS_ABI_VERSION; }
 uint32_t mcs_core_size(void) { return (uint32_t)sizeof(mcs_core); }
@@ -15,6 +15,56 @@ static inline const mcs_code_range *find_range(const mcs_core *core, uint64_t ad
             return r;
     }
     return 0;
+}
+
+/* One line access; returns the stall cycles it costs. */
+static inline uint32_t cache_access(mcs_cache *c, uint64_t line)
+{
+    if (line == c->last_line) { /* the common case: the same line again, and it is present */
+        c->hits++;
+        return 0;
+    }
+    uint32_t stall = (c->sequential_free && line == c->last_line + 1) ? 0 : c->miss_cycles;
+    c->last_line = line;
+    if (c->sets == 0) {
+        c->misses++;
+        c->stall_cycles += stall;
+        return stall;
+    }
+    uint64_t set = line & (c->sets - 1); /* sets is a power of two */
+    uint64_t *tags = &c->tags[set * c->ways];
+    for (uint32_t w = 0; w < c->ways; w++) {
+        if (tags[w] == line) {
+            c->hits++;
+            return 0;
+        }
+    }
+    tags[c->victims[set]] = line;
+    c->victims[set] = (uint8_t)((c->victims[set] + 1) % c->ways);
+    c->misses++;
+    c->stall_cycles += stall;
+    return stall;
+}
+
+static inline uint64_t cache_range(mcs_cache *c, uint64_t address, uint64_t size)
+{
+    if (address < c->base || address >= c->end)
+        return 0;
+    uint64_t stall = 0;
+    uint64_t last = (address + size - 1) >> c->line_shift;
+    for (uint64_t line = address >> c->line_shift; line <= last; line++)
+        stall += cache_access(c, line);
+    return stall;
+}
+
+void mcs_data_read_hook(uc_engine *uc, uc_mem_type type, uint64_t address, int size,
+                        int64_t value, void *user_data)
+{
+    (void)uc;
+    (void)type;
+    (void)value;
+    mcs_core *core = (mcs_core *)user_data;
+    core->cycles += cache_range(&core->data_cache, address, (uint64_t)size);
 }
 
 void mcs_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_data)
@@ -60,6 +110,8 @@ void mcs_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_d
     }
     core->instructions += r->instruction_prefix[last] - r->instruction_prefix[first];
     core->cycles += r->cycle_prefix[last] - r->cycle_prefix[first];
+    if (core->fetch_cache_enabled)
+        core->cycles += cache_range(&core->fetch_cache, address, size);
     core->blocks++;
     r->block_counts[first]++;
     core->last_block_addr = address;

@@ -48,6 +48,27 @@ typedef struct {
     uint32_t fetch_perms; /* given on an instruction fetch: adds X */
 } mcs_tlb_region;
 
+/*
+ * A set-associative cache in front of one address range, with round-robin replacement: the
+ * STM32 flash accelerator (ART) or a Cortex-M7 L1. Only hit/miss state is kept, never data.
+ */
+typedef struct {
+    uint64_t base;
+    uint64_t end;
+    uint32_t sets;            /* 0: no cache, every line access misses */
+    uint32_t ways;
+    uint32_t line_shift;
+    uint32_t miss_cycles;
+    uint32_t sequential_free; /* a miss on the line after the last one is hidden (prefetch) */
+    uint32_t reserved;
+    uint64_t *tags;           /* sets * ways line numbers, UINT64_MAX when invalid */
+    uint8_t *victims;         /* per set: the way to replace next */
+    uint64_t hits;
+    uint64_t misses;
+    uint64_t stall_cycles;
+    uint64_t last_line;
+} mcs_cache;
+
 typedef uc_err (*mcs_emu_stop_fn)(uc_engine *uc);
 
 typedef struct {
@@ -72,11 +93,17 @@ typedef struct {
     mcs_emu_stop_fn emu_stop;
     mcs_code_range code_ranges[MCS_MAX_CODE_RANGES];
     mcs_tlb_region tlb_regions[MCS_MAX_TLB_REGIONS];
+    uint32_t fetch_cache_enabled; /* instruction fetches of each block go through fetch_cache */
+    uint32_t reserved1;
+    mcs_cache fetch_cache;
+    mcs_cache data_cache;         /* data reads, through mcs_data_read_hook */
 } mcs_core;
 
 void mcs_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_data);
 bool mcs_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_entry *result,
                   void *user_data);
+void mcs_data_read_hook(uc_engine *uc, uc_mem_type type, uint64_t address, int size,
+                        int64_t value, void *user_data);
 uint32_t mcs_abi_version(void);
 uint32_t mcs_core_size(void);
 

@@ -7,6 +7,7 @@ meaning.
 
 from __future__ import annotations
 
+from mcusim.board import Board
 from mcusim.timing.base import MODES, DecodedInstruction, TimingModel
 from mcusim.timing.cortex_m4 import CortexM4
 from mcusim.timing.instruction_count import InstructionCount
@@ -15,10 +16,11 @@ from mcusim.timing.instruction_count import InstructionCount
 _BY_CORE: dict[str, type[TimingModel]] = {"cortex-m4": CortexM4}
 
 
-def timing_model(core_model: str, mode: str = "accurate") -> TimingModel:
+def timing_model(board: Board, mode: str = "accurate") -> TimingModel:
+    """The timing model of the board's cores (wait states and caches are board facts)."""
     if mode not in MODES:
         raise ValueError(f"timing mode {mode!r} is not one of {MODES}")
-    return _BY_CORE.get(core_model, InstructionCount)(mode)
+    return _BY_CORE.get(board.cores[0].model, InstructionCount)(board, mode)
 
 
 __all__ = ["MODES", "DecodedInstruction", "TimingModel", "timing_model"]

@@ -37,6 +37,10 @@ class TimingModel:
     def cycles_of_run(self, run: list[DecodedInstruction]) -> list[int]:
         raise NotImplementedError
 
+    def memory_system(self):
+        """Caches/accelerators the hot path models (none by default)."""
+        return None
+
     def describe(self) -> dict[str, object]:
         return {"name": self.name, "version": self.version, "mode": self.mode,
                 "covers": list(self.covers), "omits": list(self.omits)}

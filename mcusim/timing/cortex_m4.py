@@ -11,6 +11,7 @@ from __future__ import annotations
 from capstone import arm
 
 from mcusim.timing.base import DecodedInstruction, TimingModel
+from mcusim.timing.memory_system import flash_accelerator
 from mcusim.timing.tables import load_table
 
 _ID_NAMES = {getattr(arm, n): n[len("ARM_INS_"):] for n in dir(arm) if n.startswith("ARM_INS_")}
@@ -33,15 +34,18 @@ class CortexM4(TimingModel):
         "IT folding after a 16-bit instruction; LDM/STM/PUSH/POP/VLDM/VSTM 1+N",
         "taken-branch pipeline refill (P=2) from block edges (accurate) or unconditional branches (fast)",
         "12-cycle exception entry",
+        "flash wait states behind the ART accelerator, for fetches and data reads (accurate mode)",
     )
     omits = (
-        "flash wait states and the ART accelerator",
+        "exact ART behaviour (approximated: 64-line I-cache with sequential prefetch, 8-line D-cache)",
         "operand-dependent SDIV/UDIV time (a fixed 7 cycles)",
         "bus contention, unaligned accesses, FPU result latencies",
         "pipelining across a branch target (predecessor in address order is assumed)",
+        "fast mode: conditional-branch refills and all flash wait states",
     )
 
-    def __init__(self, mode: str = "accurate") -> None:
+    def __init__(self, board, mode: str = "accurate") -> None:
+        self.board = board
         self.mode = mode
         self.table = load_table("cortex_m4")
         self.classes = self.table.by_instruction()
@@ -54,6 +58,13 @@ class CortexM4(TimingModel):
         out = super().describe()
         out["mode"] = self.mode
         return out
+
+    def memory_system(self):
+        # Accurate mode only: the fetch model costs a lookup per block, and flash data reads
+        # need a memory hook, which puts every access on Unicorn's slow path (docs/unicorn.md P3).
+        if self.mode != "accurate":
+            return None
+        return flash_accelerator(self.board, with_data=True)
 
     def instruction_class(self, insn) -> str:
         return self.classes[_ID_NAMES[insn.id]].name

@@ -13,7 +13,7 @@ class InstructionCount(TimingModel):
     omits = ("instruction latencies", "pipeline hazards", "branch penalties",
              "memory wait states", "caches")
 
-    def __init__(self, mode: str = "accurate") -> None:
+    def __init__(self, board, mode: str = "accurate") -> None:
         self.mode = mode
 
     def cycles_of_run(self, run: list[DecodedInstruction]) -> list[int]:
