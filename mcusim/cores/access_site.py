@@ -14,12 +14,8 @@ from dataclasses import dataclass
 
 import capstone
 from capstone import arm as cs_arm
-from unicorn import arm_const as uc_arm
 
-_UC_REGS = {f"r{i}": getattr(uc_arm, f"UC_ARM_REG_R{i}") for i in range(13)}
-_UC_REGS.update({"sb": uc_arm.UC_ARM_REG_R9, "sl": uc_arm.UC_ARM_REG_R10, "fp": uc_arm.UC_ARM_REG_R11,
-                 "ip": uc_arm.UC_ARM_REG_R12, "sp": uc_arm.UC_ARM_REG_SP, "lr": uc_arm.UC_ARM_REG_LR,
-                 "pc": uc_arm.UC_ARM_REG_PC})
+from mcusim.cores.arm_registers import UNICORN_REGISTERS
 
 
 @dataclass(frozen=True)
@@ -72,7 +68,7 @@ class AccessSiteLocator:
         return self._blocks[key]
 
     def _register(self, name: str | None) -> int:
-        return self.uc.reg_read(_UC_REGS[name]) if name else 0
+        return self.uc.reg_read(UNICORN_REGISTERS[name]) if name else 0
 
     def _effective_address(self, op: MemoryOperand) -> int | None:
         if op.base is None:

@@ -15,7 +15,7 @@ import numpy as np
 
 from mcusim.errors import McusimError
 
-ABI_VERSION = 3
+ABI_VERSION = 4
 MAX_CODE_RANGES = 8
 MAX_TLB_REGIONS = 32
 
@@ -68,6 +68,25 @@ class Cache(ctypes.Structure):
     ]
 
 
+class DivideTiming(ctypes.Structure):
+    _fields_ = [
+        ("base", ctypes.c_uint32),
+        ("bits_per_cycle", ctypes.c_uint32),
+        ("min_cycles", ctypes.c_uint32),
+        ("max_cycles", ctypes.c_uint32),
+    ]
+
+
+class DivideSite(ctypes.Structure):
+    _fields_ = [
+        ("core", ctypes.c_void_p),
+        ("dividend_reg", ctypes.c_int32),
+        ("divisor_reg", ctypes.c_int32),
+        ("is_signed", ctypes.c_uint32),
+        ("static_cycles", ctypes.c_uint32),
+    ]
+
+
 class CoreState(ctypes.Structure):
     _fields_ = [
         ("instructions", ctypes.c_uint64),
@@ -93,6 +112,9 @@ class CoreState(ctypes.Structure):
         ("reserved1", ctypes.c_uint32),
         ("fetch_cache", Cache),
         ("data_cache", Cache),
+        ("reg_read", ctypes.c_void_p),
+        ("divide", DivideTiming),
+        ("divides", ctypes.c_uint64),
     ]
 
 
@@ -130,6 +152,7 @@ class NativeLibrary:
         self.block_hook = ctypes.cast(self.cdll.mcs_block_hook, ctypes.c_void_p).value
         self.tlb_fill = ctypes.cast(self.cdll.mcs_tlb_fill, ctypes.c_void_p).value
         self.data_read_hook = ctypes.cast(self.cdll.mcs_data_read_hook, ctypes.c_void_p).value
+        self.divide_hook = ctypes.cast(self.cdll.mcs_divide_hook, ctypes.c_void_p).value
 
 
 _library: NativeLibrary | None = None
@@ -154,13 +177,14 @@ def u8_pointer(array: np.ndarray) -> ctypes._Pointer:
 
 def attach(uc, state: CoreState, codemap, tlb_regions: list[TlbRegion],
            unknown_bytes_per_instruction: int, taken_branch_cycles: int,
-           memory_system=None) -> list[object]:
+           memory_system=None, divide_timing: DivideTiming | None = None,
+           divide_sites: list[tuple[int, int, int, bool, int]] = ()) -> list[object]:
     """Fill ``state`` from the code map, install the native block hook and the virtual TLB.
 
     Returns the objects the native side points into; the caller keeps them alive as long as
     the Unicorn instance lives.
     """
-    from unicorn import UC_HOOK_BLOCK, UC_HOOK_MEM_READ, UC_HOOK_TLB_FILL, UC_TLB_VIRTUAL
+    from unicorn import UC_HOOK_BLOCK, UC_HOOK_CODE, UC_HOOK_MEM_READ, UC_HOOK_TLB_FILL, UC_TLB_VIRTUAL
 
     from mcusim.timing.memory_system import fill_cache
     from unicorn.unicorn_py3.arch.types import uc_hook_h
@@ -184,6 +208,7 @@ def attach(uc, state: CoreState, codemap, tlb_regions: list[TlbRegion],
     state.taken_branch_cycles = taken_branch_cycles
     state.last_block_addr = 0xFFFFFFFFFFFFFFFF
     state.emu_stop = ctypes.cast(uclib.uc_emu_stop, ctypes.c_void_p).value
+    state.reg_read = ctypes.cast(uclib.uc_reg_read, ctypes.c_void_p).value
 
     keepalive: list[object] = []
     hooks = [(UC_HOOK_BLOCK, lib.block_hook, 1, 0), (UC_HOOK_TLB_FILL, lib.tlb_fill, 1, 0)]
@@ -197,11 +222,24 @@ def attach(uc, state: CoreState, codemap, tlb_regions: list[TlbRegion],
         hooks.append((UC_HOOK_MEM_READ, lib.data_read_hook, memory_system.data.region.base,
                       memory_system.data.region.end - 1))
 
+    state_pointer = ctypes.cast(ctypes.byref(state), ctypes.c_void_p)
+    hooks = [(kind, callback, state_pointer, begin, end) for kind, callback, begin, end in hooks]
+    if divide_timing is not None and divide_sites:
+        # One code hook per divide instruction: the translator calls it for that address only.
+        state.divide = divide_timing
+        sites = (DivideSite * len(divide_sites))()
+        keepalive.append(sites)
+        for site, (address, dividend, divisor, signed, static) in zip(sites, divide_sites):
+            site.core, site.dividend_reg, site.divisor_reg = state_pointer.value, dividend, divisor
+            site.is_signed, site.static_cycles = int(signed), static
+            hooks.append((UC_HOOK_CODE, lib.divide_hook,
+                          ctypes.cast(ctypes.byref(site), ctypes.c_void_p), address, address))
+
     handles = []
-    for hook_type, callback, begin, end in hooks:
+    for hook_type, callback, user_data, begin, end in hooks:
         handle = uc_hook_h()
         err = uclib.uc_hook_add(uc._uch, ctypes.byref(handle), hook_type, ctypes.c_void_p(callback),
-                                ctypes.cast(ctypes.byref(state), ctypes.c_void_p), begin, end)
+                                user_data, begin, end)
         if err != 0:
             raise McusimError(f"installing the native hot path failed (uc_hook_add error {err})")
         handles.append(handle)

@@ -1,7 +1,7 @@
 /* mcusim native hot path: see hotpath.h. Plain C99, no dependency but the unicorn headers. */
 #include "hotpath.h"
 
-#define MCS_ABI_VERSION 3u
+#define MCS_ABI_VERSION 4u
 
 uint32_t mcs_abi_version(void) { return MCS_ABI_VERSION; }
 uint32_t mcs_core_size(void) { return (uint32_t)sizeof(mcs_core); }
@@ -116,6 +116,39 @@ void mcs_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_d
     r->block_counts[first]++;
     core->last_block_addr = address;
     core->last_block_end = address + size;
+}
+
+static inline uint32_t leading_zeros(uint32_t x) { return x ? (uint32_t)__builtin_clz(x) : 32u; }
+
+void mcs_divide_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_data)
+{
+    (void)address;
+    (void)size;
+    const mcs_divide_site *site = (const mcs_divide_site *)user_data;
+    mcs_core *core = site->core;
+    uint32_t dividend = 0, divisor = 0;
+    core->reg_read(uc, site->dividend_reg, &dividend);
+    core->reg_read(uc, site->divisor_reg, &divisor);
+    if (site->is_signed) {
+        dividend = (int32_t)dividend < 0 ? 0u - dividend : dividend;
+        divisor = (int32_t)divisor < 0 ? 0u - divisor : divisor;
+    }
+    const mcs_divide_timing *t = &core->divide;
+    uint32_t cycles = t->min_cycles;
+    if (divisor != 0) {
+        int32_t bits = (int32_t)leading_zeros(divisor) - (int32_t)leading_zeros(dividend) + 1;
+        if (bits < 0)
+            bits = 0;
+        cycles = t->base + ((uint32_t)bits + t->bits_per_cycle - 1) / t->bits_per_cycle;
+        if (cycles < t->min_cycles)
+            cycles = t->min_cycles;
+        if (cycles > t->max_cycles)
+            cycles = t->max_cycles;
+    }
+    /* The block already charged the static cost; this hook runs before the instruction. */
+    core->cycles += cycles;
+    core->cycles -= site->static_cycles;
+    core->divides++;
 }
 
 bool mcs_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_entry *result,

@@ -70,8 +70,32 @@ typedef struct {
 } mcs_cache;
 
 typedef uc_err (*mcs_emu_stop_fn)(uc_engine *uc);
+typedef uc_err (*mcs_reg_read_fn)(uc_engine *uc, int regid, void *value);
 
+/*
+ * Operand-dependent divide time, as early termination gives it: cycles =
+ * clamp(base + ceil(quotient_bits / bits_per_cycle), min, max), where quotient_bits =
+ * max(0, clz(divisor) - clz(dividend) + 1) on magnitudes. A zero divisor takes min.
+ */
 typedef struct {
+    uint32_t base;
+    uint32_t bits_per_cycle;
+    uint32_t min_cycles;
+    uint32_t max_cycles;
+} mcs_divide_timing;
+
+struct mcs_core_s;
+
+/* One divide instruction: its operand registers and the static cycles already charged. */
+typedef struct {
+    struct mcs_core_s *core;
+    int32_t dividend_reg; /* Unicorn register ids */
+    int32_t divisor_reg;
+    uint32_t is_signed;
+    uint32_t static_cycles;
+} mcs_divide_site;
+
+typedef struct mcs_core_s {
     /* counters, updated per block */
     uint64_t instructions;
     uint64_t cycles;
@@ -97,6 +121,9 @@ typedef struct {
     uint32_t reserved1;
     mcs_cache fetch_cache;
     mcs_cache data_cache;         /* data reads, through mcs_data_read_hook */
+    mcs_reg_read_fn reg_read;
+    mcs_divide_timing divide;
+    uint64_t divides;
 } mcs_core;
 
 void mcs_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_data);
@@ -104,6 +131,7 @@ bool mcs_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_entry 
                   void *user_data);
 void mcs_data_read_hook(uc_engine *uc, uc_mem_type type, uint64_t address, int size,
                         int64_t value, void *user_data);
+void mcs_divide_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_data);
 uint32_t mcs_abi_version(void);
 uint32_t mcs_core_size(void);
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from capstone import arm
 
 from mcusim.timing.base import DecodedInstruction, TimingModel
+from mcusim.cores.arm_registers import UNICORN_REGISTERS
 from mcusim.timing.memory_system import flash_accelerator
 from mcusim.timing.tables import load_table
 
@@ -38,7 +39,7 @@ class CortexM4(TimingModel):
     )
     omits = (
         "exact ART behaviour (approximated: 64-line I-cache with sequential prefetch, 8-line D-cache)",
-        "operand-dependent SDIV/UDIV time (a fixed 7 cycles)",
+        "the exact SDIV/UDIV early-termination rule (an assumed radix-8 formula; 7 cycles in fast mode)",
         "bus contention, unaligned accesses, FPU result latencies",
         "pipelining across a branch target (predecessor in address order is assumed)",
         "fast mode: conditional-branch refills and all flash wait states",
@@ -53,6 +54,12 @@ class CortexM4(TimingModel):
         self.exception_entry_cycles = int(self.table.parameters["exception_entry_cycles"])
         # In fast mode the hot path does not look at block edges.
         self.taken_branch_cycles = self.taken_branch_penalty if mode == "accurate" else 0
+        divide = self.table.parameters["divide"]
+        self.divide_timing = (divide["base"], divide["bits_per_cycle"], divide["min_cycles"],
+                              divide["max_cycles"])
+        # (address, dividend register, divisor register, signed, static cycles), collected
+        # while the code map is built; accurate mode times each from its operands.
+        self.divide_sites: list[tuple[int, int, int, bool, int]] = []
 
     def describe(self) -> dict[str, object]:
         out = super().describe()
@@ -111,6 +118,11 @@ class CortexM4(TimingModel):
                     and prev_class is not None and prev_class.name in _DATA_PROCESSING:
                 if set(_address_registers(insn)) & set(prev.regs_access()[1]):
                     cycles += 1
+        if name in ("SDIV", "UDIV") and self.mode == "accurate":
+            registers = [insn.reg_name(op.reg) for op in insn.operands if op.type == arm.ARM_OP_REG]
+            if len(registers) == 3:
+                self.divide_sites.append((insn.address, UNICORN_REGISTERS[registers[1]],
+                                          UNICORN_REGISTERS[registers[2]], name == "SDIV", cycles))
         if self.mode == "fast" and insn.cc in (arm.ARM_CC_AL, arm.ARM_CC_INVALID) and (
                 name in _UNCONDITIONAL_BRANCHES or name in ("TBB", "TBH") or _loads_pc(insn)):
             cycles += self.taken_branch_penalty  # always taken: chargeable without block edges
