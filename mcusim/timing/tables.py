@@ -22,6 +22,7 @@ class TimingTable:
     path: Path
     parameters: dict[str, Any]
     classes: tuple[InstructionClass, ...]
+    not_on_core: frozenset[str]  # decodable, but undefined on this core: no cost
 
     def by_instruction(self) -> dict[str, InstructionClass]:
         table: dict[str, InstructionClass] = {}
@@ -41,4 +42,5 @@ def load_table(name: str) -> TimingTable:
                          source=c["source"], instructions=tuple(c["instructions"]))
         for c in data.pop("class")
     )
-    return TimingTable(path=path, parameters=data, classes=classes)
+    not_on_core = frozenset(data.pop("not_on_core", {}).get("instructions", ()))
+    return TimingTable(path=path, parameters=data, classes=classes, not_on_core=not_on_core)
