@@ -12,7 +12,7 @@ import capstone
 import numpy as np
 
 from mcusim.elf import Firmware
-from mcusim.native import FLAG_SELF_LOOP, MAX_CODE_RANGES
+from mcusim.native import FLAG_BRANCH_END, FLAG_SELF_LOOP, MAX_CODE_RANGES
 from mcusim.timing import DecodedInstruction, TimingModel
 
 _MERGE_GAP = 256  # code sections closer than this share one range (gap costs nothing)
@@ -20,6 +20,8 @@ _MERGE_GAP = 256  # code sections closer than this share one range (gap costs no
 # Branch-to-self encodings: `b .` (T2), `b<cond> .` (T1), `b.w .` (T4).
 _THUMB_SELF_LOOPS_16 = {0xE7FE} | {0xD0FE | (cond << 8) for cond in range(14)}
 _THUMB_SELF_LOOP_32 = (0xF7FF, 0xBFFE)
+_BRANCH_GROUPS = {capstone.CS_GRP_JUMP, capstone.CS_GRP_CALL, capstone.CS_GRP_RET,
+                  capstone.CS_GRP_BRANCH_RELATIVE}
 
 
 @dataclass
@@ -57,6 +59,8 @@ class CodeMap:
                     cycles[i] = cost
                     if _is_self_loop(image, insn):
                         flags[i] |= FLAG_SELF_LOOP
+                    if insn.detail is not None and _is_branch(insn.detail):
+                        flags[(insn.address + insn.size - 2 - base) >> 1] |= FLAG_BRANCH_END
             total += int(instructions.sum())
             ranges.append(CodeRange(
                 base=base, end=end,
@@ -142,6 +146,11 @@ def _thumb_spans(firmware: Firmware, base: int, end: int) -> list[tuple[int, int
     if current is not None:
         spans.append((current, end))
     return [(a, b) for a, b in spans if b > a]
+
+
+def _is_branch(detail) -> bool:
+    """Any instruction that may write the PC: branches, calls, returns, POP/LDM/LDR of PC."""
+    return bool(set(detail.groups) & _BRANCH_GROUPS) or capstone.arm.ARM_REG_PC in detail.regs_access()[1]
 
 
 def _is_self_loop(image: _Image, insn: DecodedInstruction) -> bool:

@@ -69,11 +69,6 @@ class _GuestMemory:
         self.uc.mem_write(address, data)
 
 
-def _divide_timing(timing: TimingModel) -> native.DivideTiming | None:
-    values = getattr(timing, "divide_timing", None)
-    return native.DivideTiming(*values) if values else None
-
-
 class CortexMCore:
     family = "arm"
 
@@ -109,10 +104,7 @@ class CortexMCore:
         self._access_address = 0
         self._native_keepalive = native.attach(self.uc, self.state, codemap, memory.tlb_regions(),
                                                unknown_bytes_per_instruction=3,
-                                               taken_branch_cycles=timing.taken_branch_cycles,
-                                               memory_system=timing.memory_system(),
-                                               divide_timing=_divide_timing(timing),
-                                               divide_sites=getattr(timing, "divide_sites", ()))
+                                               timing=timing.hot_path())
         self.uc.hook_add(UC_HOOK_INTR, self._on_interrupt)
         self._reset()
 

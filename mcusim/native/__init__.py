@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import ctypes
 import importlib.machinery
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from mcusim.errors import McusimError
 
-ABI_VERSION = 4
+ABI_VERSION = 5
 MAX_CODE_RANGES = 8
 MAX_TLB_REGIONS = 32
 
@@ -24,6 +26,7 @@ STOP_BUDGET = 1
 STOP_SELF_LOOP = 2
 
 FLAG_SELF_LOOP = 1
+FLAG_BRANCH_END = 2
 
 _u64p = ctypes.POINTER(ctypes.c_uint64)
 _u8p = ctypes.POINTER(ctypes.c_uint8)
@@ -51,20 +54,25 @@ class TlbRegion(ctypes.Structure):
 
 class Cache(ctypes.Structure):
     _fields_ = [
-        ("base", ctypes.c_uint64),
-        ("end", ctypes.c_uint64),
         ("sets", ctypes.c_uint32),
         ("ways", ctypes.c_uint32),
         ("line_shift", ctypes.c_uint32),
-        ("miss_cycles", ctypes.c_uint32),
         ("sequential_free", ctypes.c_uint32),
-        ("reserved", ctypes.c_uint32),
         ("tags", _u64p),
         ("victims", _u8p),
         ("hits", ctypes.c_uint64),
         ("misses", ctypes.c_uint64),
         ("stall_cycles", ctypes.c_uint64),
         ("last_line", ctypes.c_uint64),
+    ]
+
+
+class CachedRange(ctypes.Structure):
+    _fields_ = [
+        ("core", ctypes.c_void_p),
+        ("cache", ctypes.c_void_p),
+        ("miss_cycles", ctypes.c_uint32),
+        ("reserved", ctypes.c_uint32),
     ]
 
 
@@ -94,28 +102,47 @@ class CoreState(ctypes.Structure):
         ("blocks", ctypes.c_uint64),
         ("unknown_blocks", ctypes.c_uint64),
         ("unknown_bytes", ctypes.c_uint64),
+        ("taken_branches", ctypes.c_uint64),
+        ("mispredictions", ctypes.c_uint64),
+        ("divides", ctypes.c_uint64),
         ("stop_at_cycles", ctypes.c_uint64),
         ("last_block_addr", ctypes.c_uint64),
         ("last_block_end", ctypes.c_uint64),
-        ("taken_branches", ctypes.c_uint64),
-        ("taken_branch_cycles", ctypes.c_uint32),
-        ("reserved0", ctypes.c_uint32),
         ("page_mask", ctypes.c_uint64),
         ("stop_reason", ctypes.c_uint32),
         ("n_code_ranges", ctypes.c_uint32),
         ("n_tlb_regions", ctypes.c_uint32),
         ("unknown_bytes_per_instruction", ctypes.c_uint32),
-        ("emu_stop", ctypes.c_void_p),
-        ("code_ranges", CodeRange * MAX_CODE_RANGES),
-        ("tlb_regions", TlbRegion * MAX_TLB_REGIONS),
-        ("fetch_cache_enabled", ctypes.c_uint32),
-        ("reserved1", ctypes.c_uint32),
+        ("taken_branch_cycles", ctypes.c_uint32),
+        ("mispredict_cycles", ctypes.c_uint32),
+        ("predictor_mask", ctypes.c_uint32),
+        ("last_block_branch", ctypes.c_uint32),
+        ("predictor_counters", _u8p),
+        ("predictor_targets", _u64p),
+        ("fetch_base", ctypes.c_uint64),
+        ("fetch_end", ctypes.c_uint64),
+        ("fetch_miss_cycles", ctypes.c_uint32),
+        ("fetch_enabled", ctypes.c_uint32),
         ("fetch_cache", Cache),
         ("data_cache", Cache),
-        ("reg_read", ctypes.c_void_p),
         ("divide", DivideTiming),
-        ("divides", ctypes.c_uint64),
+        ("emu_stop", ctypes.c_void_p),
+        ("reg_read", ctypes.c_void_p),
+        ("code_ranges", CodeRange * MAX_CODE_RANGES),
+        ("tlb_regions", TlbRegion * MAX_TLB_REGIONS),
     ]
+
+
+@dataclass
+class HotPathTiming:
+    """What a timing model asks of the hot path beyond the static costs of the code map."""
+
+    taken_branch_cycles: int = 0  # per taken branch, when there is no predictor
+    mispredict_cycles: int = 0
+    predictor_entries: int = 0  # 0: no branch predictor (a power of two otherwise)
+    memory_system: Any = None  # timing.memory_system.MemorySystem
+    divide_timing: tuple[int, int, int, int] | None = None
+    divide_sites: list[tuple[int, int, int, bool, int]] = field(default_factory=list)
 
 
 def _library_path() -> Path:
@@ -176,23 +203,22 @@ def u8_pointer(array: np.ndarray) -> ctypes._Pointer:
 
 
 def attach(uc, state: CoreState, codemap, tlb_regions: list[TlbRegion],
-           unknown_bytes_per_instruction: int, taken_branch_cycles: int,
-           memory_system=None, divide_timing: DivideTiming | None = None,
-           divide_sites: list[tuple[int, int, int, bool, int]] = ()) -> list[object]:
-    """Fill ``state`` from the code map, install the native block hook and the virtual TLB.
+           unknown_bytes_per_instruction: int, timing: HotPathTiming) -> list[object]:
+    """Fill ``state`` from the code map and timing, install the native hooks and virtual TLB.
 
     Returns the objects the native side points into; the caller keeps them alive as long as
     the Unicorn instance lives.
     """
     from unicorn import UC_HOOK_BLOCK, UC_HOOK_CODE, UC_HOOK_MEM_READ, UC_HOOK_TLB_FILL, UC_TLB_VIRTUAL
-
-    from mcusim.timing.memory_system import fill_cache
     from unicorn.unicorn_py3.arch.types import uc_hook_h
     from unicorn.unicorn_py3.unicorn import uclib
+
+    from mcusim.timing.memory_system import fill_cache
 
     lib = library()
     if len(codemap.ranges) > MAX_CODE_RANGES or len(tlb_regions) > MAX_TLB_REGIONS:
         raise McusimError("the firmware or board has more code ranges or regions than the hot path holds")
+    keepalive: list[object] = [codemap, state]
     for i, r in enumerate(codemap.ranges):
         state.code_ranges[i] = CodeRange(
             r.base, r.end, u64_pointer(r.instruction_prefix), u64_pointer(r.cycle_prefix),
@@ -205,31 +231,47 @@ def attach(uc, state: CoreState, codemap, tlb_regions: list[TlbRegion],
     state.page_mask = ~(uc.ctl_get_page_size() - 1) & 0xFFFFFFFFFFFFFFFF
     state.unknown_bytes_per_instruction = unknown_bytes_per_instruction
     state.stop_at_cycles = 0xFFFFFFFFFFFFFFFF
-    state.taken_branch_cycles = taken_branch_cycles
     state.last_block_addr = 0xFFFFFFFFFFFFFFFF
     state.emu_stop = ctypes.cast(uclib.uc_emu_stop, ctypes.c_void_p).value
     state.reg_read = ctypes.cast(uclib.uc_reg_read, ctypes.c_void_p).value
-
-    keepalive: list[object] = []
-    hooks = [(UC_HOOK_BLOCK, lib.block_hook, 1, 0), (UC_HOOK_TLB_FILL, lib.tlb_fill, 1, 0)]
-    if memory_system is not None and memory_system.fetch is not None:
-        fill_cache(state.fetch_cache, memory_system.fetch, keepalive)
-        state.fetch_cache_enabled = 1
-    if memory_system is not None and memory_system.data is not None:
-        fill_cache(state.data_cache, memory_system.data, keepalive)
-        # A memory hook, even bounded to one region, sends every access through Unicorn's slow
-        # path (docs/unicorn.md P3): only accurate timing pays for it.
-        hooks.append((UC_HOOK_MEM_READ, lib.data_read_hook, memory_system.data.region.base,
-                      memory_system.data.region.end - 1))
+    state.taken_branch_cycles = timing.taken_branch_cycles
+    state.mispredict_cycles = timing.mispredict_cycles
+    if timing.predictor_entries:
+        counters = np.ones(timing.predictor_entries, dtype=np.uint8)  # weakly not taken
+        targets = np.zeros(timing.predictor_entries, dtype=np.uint64)
+        keepalive += [counters, targets]
+        state.predictor_counters = u8_pointer(counters)
+        state.predictor_targets = u64_pointer(targets)
+        state.predictor_mask = timing.predictor_entries - 1
 
     state_pointer = ctypes.cast(ctypes.byref(state), ctypes.c_void_p)
-    hooks = [(kind, callback, state_pointer, begin, end) for kind, callback, begin, end in hooks]
-    if divide_timing is not None and divide_sites:
+    hooks = [(UC_HOOK_BLOCK, lib.block_hook, state_pointer, 1, 0),
+             (UC_HOOK_TLB_FILL, lib.tlb_fill, state_pointer, 1, 0)]
+    memory = timing.memory_system
+    if memory is not None and memory.fetch_cache is not None:
+        fill_cache(state.fetch_cache, memory.fetch_cache, keepalive)
+        state.fetch_base, state.fetch_end = memory.fetch_range.region.base, memory.fetch_range.region.end
+        state.fetch_miss_cycles = memory.fetch_range.miss_cycles
+        state.fetch_enabled = 1
+    if memory is not None and memory.data_cache is not None and memory.data_ranges:
+        fill_cache(state.data_cache, memory.data_cache, keepalive)
+        ranges = (CachedRange * len(memory.data_ranges))()
+        keepalive.append(ranges)
+        cache_pointer = ctypes.addressof(state) + CoreState.data_cache.offset
+        for native_range, cached in zip(ranges, memory.data_ranges):
+            native_range.core, native_range.cache = state_pointer.value, cache_pointer
+            native_range.miss_cycles = cached.miss_cycles
+            # A memory hook, even bounded to one region, sends every access through Unicorn's
+            # slow path (docs/unicorn.md P3): only accurate timing pays for it.
+            hooks.append((UC_HOOK_MEM_READ, lib.data_read_hook,
+                          ctypes.cast(ctypes.byref(native_range), ctypes.c_void_p),
+                          cached.region.base, cached.region.end - 1))
+    if timing.divide_timing is not None and timing.divide_sites:
         # One code hook per divide instruction: the translator calls it for that address only.
-        state.divide = divide_timing
-        sites = (DivideSite * len(divide_sites))()
+        state.divide = DivideTiming(*timing.divide_timing)
+        sites = (DivideSite * len(timing.divide_sites))()
         keepalive.append(sites)
-        for site, (address, dividend, divisor, signed, static) in zip(sites, divide_sites):
+        for site, (address, dividend, divisor, signed, static) in zip(sites, timing.divide_sites):
             site.core, site.dividend_reg, site.divisor_reg = state_pointer.value, dividend, divisor
             site.is_signed, site.static_cycles = int(signed), static
             hooks.append((UC_HOOK_CODE, lib.divide_hook,
@@ -244,4 +286,5 @@ def attach(uc, state: CoreState, codemap, tlb_regions: list[TlbRegion],
             raise McusimError(f"installing the native hot path failed (uc_hook_add error {err})")
         handles.append(handle)
     uc.ctl_set_tlb_mode(UC_TLB_VIRTUAL)
-    return [codemap, state, handles, keepalive]
+    keepalive.append(handles)
+    return keepalive

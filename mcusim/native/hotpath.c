@@ -1,7 +1,7 @@
 /* mcusim native hot path: see hotpath.h. Plain C99, no dependency but the unicorn headers. */
 #include "hotpath.h"
 
-#define MCS_ABI_VERSION 4u
+#define MCS_ABI_VERSION 5u
 
 uint32_t mcs_abi_version(void) { return MCS_ABI_VERSION; }
 uint32_t mcs_core_size(void) { return (uint32_t)sizeof(mcs_core); }
@@ -18,13 +18,13 @@ static inline const mcs_code_range *find_range(const mcs_core *core, uint64_t ad
 }
 
 /* One line access; returns the stall cycles it costs. */
-static inline uint32_t cache_access(mcs_cache *c, uint64_t line)
+static inline uint32_t cache_access(mcs_cache *c, uint64_t line, uint32_t miss_cycles)
 {
     if (line == c->last_line) { /* the common case: the same line again, and it is present */
         c->hits++;
         return 0;
     }
-    uint32_t stall = (c->sequential_free && line == c->last_line + 1) ? 0 : c->miss_cycles;
+    uint32_t stall = (c->sequential_free && line == c->last_line + 1) ? 0 : miss_cycles;
     c->last_line = line;
     if (c->sets == 0) {
         c->misses++;
@@ -46,14 +46,12 @@ static inline uint32_t cache_access(mcs_cache *c, uint64_t line)
     return stall;
 }
 
-static inline uint64_t cache_range(mcs_cache *c, uint64_t address, uint64_t size)
+static inline uint64_t cache_lines(mcs_cache *c, uint64_t address, uint64_t size, uint32_t miss_cycles)
 {
-    if (address < c->base || address >= c->end)
-        return 0;
     uint64_t stall = 0;
     uint64_t last = (address + size - 1) >> c->line_shift;
     for (uint64_t line = address >> c->line_shift; line <= last; line++)
-        stall += cache_access(c, line);
+        stall += cache_access(c, line, miss_cycles);
     return stall;
 }
 
@@ -63,8 +61,44 @@ void mcs_data_read_hook(uc_engine *uc, uc_mem_type type, uint64_t address, int s
     (void)uc;
     (void)type;
     (void)value;
-    mcs_core *core = (mcs_core *)user_data;
-    core->cycles += cache_range(&core->data_cache, address, (uint64_t)size);
+    mcs_cached_range *range = (mcs_cached_range *)user_data;
+    range->core->cycles += cache_lines(range->cache, address, (uint64_t)size, range->miss_cycles);
+}
+
+/* The cost of arriving at `address` after the last block: refill or misprediction. */
+static inline void account_control_flow(mcs_core *core, uint64_t address)
+{
+    int taken = address != core->last_block_end;
+    if (core->predictor_mask == 0) {
+        if (taken) {
+            core->taken_branches++;
+            core->cycles += core->taken_branch_cycles;
+        }
+        return;
+    }
+    if (taken)
+        core->taken_branches++;
+    if (!core->last_block_branch) {
+        if (taken) /* exception entry or return: no branch to predict, a refill all the same */
+            core->cycles += core->mispredict_cycles;
+        return;
+    }
+    uint32_t entry = (uint32_t)(core->last_block_end >> 1) & core->predictor_mask;
+    uint8_t *counter = &core->predictor_counters[entry];
+    uint64_t *target = &core->predictor_targets[entry];
+    int predicted_taken = *counter >= 2;
+    int correct = predicted_taken == taken && (!taken || *target == address);
+    if (!correct) {
+        core->mispredictions++;
+        core->cycles += core->mispredict_cycles;
+    }
+    if (taken) {
+        if (*counter < 3)
+            (*counter)++;
+        *target = address;
+    } else if (*counter > 0) {
+        (*counter)--;
+    }
 }
 
 void mcs_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_data)
@@ -91,6 +125,7 @@ void mcs_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_d
         core->blocks++;
         core->last_block_addr = address;
         core->last_block_end = address + size;
+        core->last_block_branch = 0;
         return;
     }
 
@@ -104,18 +139,16 @@ void mcs_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_d
         return;
     }
 
-    if (address != core->last_block_end) {
-        core->taken_branches++;
-        core->cycles += core->taken_branch_cycles;
-    }
+    account_control_flow(core, address);
     core->instructions += r->instruction_prefix[last] - r->instruction_prefix[first];
     core->cycles += r->cycle_prefix[last] - r->cycle_prefix[first];
-    if (core->fetch_cache_enabled)
-        core->cycles += cache_range(&core->fetch_cache, address, size);
+    if (core->fetch_enabled && address >= core->fetch_base && address < core->fetch_end)
+        core->cycles += cache_lines(&core->fetch_cache, address, size, core->fetch_miss_cycles);
     core->blocks++;
     r->block_counts[first]++;
     core->last_block_addr = address;
     core->last_block_end = address + size;
+    core->last_block_branch = r->flags[last - 1] & MCS_FLAG_BRANCH_END;
 }
 
 static inline uint32_t leading_zeros(uint32_t x) { return x ? (uint32_t)__builtin_clz(x) : 32u; }

@@ -23,7 +23,8 @@ enum mcs_stop_reason {
 
 /* Per-halfword flags of the static code map. */
 enum mcs_code_flag {
-    MCS_FLAG_SELF_LOOP = 1, /* instruction at this address branches to itself */
+    MCS_FLAG_SELF_LOOP = 1,  /* instruction at this address branches to itself */
+    MCS_FLAG_BRANCH_END = 2, /* last halfword of a branch (any write to PC) */
 };
 
 /*
@@ -49,18 +50,15 @@ typedef struct {
 } mcs_tlb_region;
 
 /*
- * A set-associative cache in front of one address range, with round-robin replacement: the
- * STM32 flash accelerator (ART) or a Cortex-M7 L1. Only hit/miss state is kept, never data.
+ * A set-associative cache with round-robin replacement: the STM32 flash accelerator (ART) or a
+ * Cortex-M7 L1. Only hit/miss state is kept, never data. What a miss costs depends on the
+ * memory behind it, so the caller passes it.
  */
 typedef struct {
-    uint64_t base;
-    uint64_t end;
     uint32_t sets;            /* 0: no cache, every line access misses */
     uint32_t ways;
     uint32_t line_shift;
-    uint32_t miss_cycles;
     uint32_t sequential_free; /* a miss on the line after the last one is hidden (prefetch) */
-    uint32_t reserved;
     uint64_t *tags;           /* sets * ways line numbers, UINT64_MAX when invalid */
     uint8_t *victims;         /* per set: the way to replace next */
     uint64_t hits;
@@ -69,8 +67,15 @@ typedef struct {
     uint64_t last_line;
 } mcs_cache;
 
-typedef uc_err (*mcs_emu_stop_fn)(uc_engine *uc);
-typedef uc_err (*mcs_reg_read_fn)(uc_engine *uc, int regid, void *value);
+struct mcs_core_s;
+
+/* One address range whose reads go through a cache (user data of mcs_data_read_hook). */
+typedef struct {
+    struct mcs_core_s *core;
+    mcs_cache *cache;
+    uint32_t miss_cycles;
+    uint32_t reserved;
+} mcs_cached_range;
 
 /*
  * Operand-dependent divide time, as early termination gives it: cycles =
@@ -84,8 +89,6 @@ typedef struct {
     uint32_t max_cycles;
 } mcs_divide_timing;
 
-struct mcs_core_s;
-
 /* One divide instruction: its operand registers and the static cycles already charged. */
 typedef struct {
     struct mcs_core_s *core;
@@ -95,6 +98,9 @@ typedef struct {
     uint32_t static_cycles;
 } mcs_divide_site;
 
+typedef uc_err (*mcs_emu_stop_fn)(uc_engine *uc);
+typedef uc_err (*mcs_reg_read_fn)(uc_engine *uc, int regid, void *value);
+
 typedef struct mcs_core_s {
     /* counters, updated per block */
     uint64_t instructions;
@@ -102,28 +108,38 @@ typedef struct mcs_core_s {
     uint64_t blocks;
     uint64_t unknown_blocks; /* blocks outside every code range (no static costs) */
     uint64_t unknown_bytes;
+    uint64_t taken_branches;
+    uint64_t mispredictions;
+    uint64_t divides;
     /* scheduling: the hook stops before running a block once cycles >= stop_at_cycles */
     uint64_t stop_at_cycles;
     uint64_t last_block_addr;
-    uint64_t last_block_end;      /* a block starting elsewhere follows a taken branch */
-    uint64_t taken_branches;
-    uint32_t taken_branch_cycles; /* pipeline refill the timing model charges per taken branch */
-    uint32_t reserved0;
+    uint64_t last_block_end; /* a block starting elsewhere follows a taken branch */
     uint64_t page_mask;
     uint32_t stop_reason;
     uint32_t n_code_ranges;
     uint32_t n_tlb_regions;
     uint32_t unknown_bytes_per_instruction; /* estimate for code outside the map */
+    /* branches: without a predictor every taken branch costs taken_branch_cycles; with one
+     * (predictor_mask != 0) only mispredicted branches cost, mispredict_cycles each */
+    uint32_t taken_branch_cycles;
+    uint32_t mispredict_cycles;
+    uint32_t predictor_mask;
+    uint32_t last_block_branch; /* the block that ran last ended with a branch */
+    uint8_t *predictor_counters; /* 2-bit saturating counters */
+    uint64_t *predictor_targets; /* last target per entry (BTAC) */
+    /* instruction fetch through a cache (flash accelerator, I-cache) over one range */
+    uint64_t fetch_base;
+    uint64_t fetch_end;
+    uint32_t fetch_miss_cycles;
+    uint32_t fetch_enabled;
+    mcs_cache fetch_cache;
+    mcs_cache data_cache; /* data reads, through mcs_data_read_hook per cached range */
+    mcs_divide_timing divide;
     mcs_emu_stop_fn emu_stop;
+    mcs_reg_read_fn reg_read;
     mcs_code_range code_ranges[MCS_MAX_CODE_RANGES];
     mcs_tlb_region tlb_regions[MCS_MAX_TLB_REGIONS];
-    uint32_t fetch_cache_enabled; /* instruction fetches of each block go through fetch_cache */
-    uint32_t reserved1;
-    mcs_cache fetch_cache;
-    mcs_cache data_cache;         /* data reads, through mcs_data_read_hook */
-    mcs_reg_read_fn reg_read;
-    mcs_divide_timing divide;
-    uint64_t divides;
 } mcs_core;
 
 void mcs_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_data);

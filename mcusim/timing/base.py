@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from mcusim.native import HotPathTiming
+
 MODES = ("fast", "accurate")
 
 
@@ -31,15 +33,15 @@ class TimingModel:
     needs_detail: ClassVar[bool] = False
 
     mode: str = "accurate"
-    taken_branch_cycles: int = 0  # added by the hot path per taken branch (block edge)
     exception_entry_cycles: int = 0
 
     def cycles_of_run(self, run: list[DecodedInstruction]) -> list[int]:
         raise NotImplementedError
 
-    def memory_system(self):
-        """Caches/accelerators the hot path models (none by default)."""
-        return None
+    def hot_path(self) -> HotPathTiming:
+        """The dynamic terms the native hot path applies (none by default). Call it after the
+        code map is built: models collect per-instruction sites (divides) while it is."""
+        return HotPathTiming()
 
     def describe(self) -> dict[str, object]:
         return {"name": self.name, "version": self.version, "mode": self.mode,

@@ -12,6 +12,7 @@ from capstone import arm
 
 from mcusim.timing.base import DecodedInstruction, TimingModel
 from mcusim.cores.arm_registers import UNICORN_REGISTERS
+from mcusim.native import HotPathTiming
 from mcusim.timing.memory_system import flash_accelerator
 from mcusim.timing.tables import load_table
 
@@ -52,8 +53,6 @@ class CortexM4(TimingModel):
         self.classes = self.table.by_instruction()
         self.taken_branch_penalty = int(self.table.parameters["taken_branch_penalty"])
         self.exception_entry_cycles = int(self.table.parameters["exception_entry_cycles"])
-        # In fast mode the hot path does not look at block edges.
-        self.taken_branch_cycles = self.taken_branch_penalty if mode == "accurate" else 0
         divide = self.table.parameters["divide"]
         self.divide_timing = (divide["base"], divide["bits_per_cycle"], divide["min_cycles"],
                               divide["max_cycles"])
@@ -66,12 +65,18 @@ class CortexM4(TimingModel):
         out["mode"] = self.mode
         return out
 
-    def memory_system(self):
-        # Accurate mode only: the fetch model costs a lookup per block, and flash data reads
-        # need a memory hook, which puts every access on Unicorn's slow path (docs/unicorn.md P3).
+    def hot_path(self) -> HotPathTiming:
+        # Fast mode has static costs only. Accurate mode adds the refill of taken branches from
+        # block edges, the flash accelerator (a lookup per block; flash data reads need a memory
+        # hook, which puts every access on Unicorn's slow path: docs/unicorn.md P3) and
+        # operand-dependent divides.
         if self.mode != "accurate":
-            return None
-        return flash_accelerator(self.board, with_data=True)
+            return HotPathTiming()
+        return HotPathTiming(
+            taken_branch_cycles=self.taken_branch_penalty,
+            memory_system=flash_accelerator(self.board, with_data=True),
+            divide_timing=self.divide_timing, divide_sites=self.divide_sites,
+        )
 
     def instruction_class(self, insn) -> str:
         return self.classes[_ID_NAMES[insn.id]].name

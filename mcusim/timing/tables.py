@@ -11,10 +11,14 @@ from typing import Any
 @dataclass(frozen=True)
 class InstructionClass:
     name: str
-    cycles: int
-    per_register: int
     source: str
     instructions: tuple[str, ...]
+    cycles: int = 1  # issue cycles (in-order single-issue cores)
+    per_register: int = 0
+    properties: tuple[tuple[str, Any], ...] = ()  # model-specific fields (latency, issue, group...)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return dict(self.properties).get(key, default)
 
 
 @dataclass(frozen=True)
@@ -37,9 +41,11 @@ class TimingTable:
 def load_table(name: str) -> TimingTable:
     path = Path(__file__).resolve().parent / f"{name}.toml"
     data = tomllib.loads(path.read_text(encoding="utf-8"))
+    common = {"name", "source", "instructions", "cycles", "per_register"}
     classes = tuple(
-        InstructionClass(name=c["name"], cycles=c["cycles"], per_register=c.get("per_register", 0),
-                         source=c["source"], instructions=tuple(c["instructions"]))
+        InstructionClass(name=c["name"], source=c["source"], instructions=tuple(c["instructions"]),
+                         cycles=c.get("cycles", 1), per_register=c.get("per_register", 0),
+                         properties=tuple(sorted((k, v) for k, v in c.items() if k not in common)))
         for c in data.pop("class")
     )
     not_on_core = frozenset(data.pop("not_on_core", {}).get("instructions", ()))
