@@ -34,28 +34,35 @@ def decoded_ids():
     return _thumb_instruction_ids()
 
 
-def test_cortex_m4_table_has_no_duplicates():
-    table = load_table("cortex_m4")
+TABLES = ("cortex_m4", "cortex_m7")
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_table_has_no_duplicates(name):
+    table = load_table(name)
     classes = table.by_instruction()  # raises on an instruction in two classes
     assert not set(classes) & table.not_on_core
 
 
-def test_cortex_m4_table_covers_every_decodable_instruction(decoded_ids):
-    table = load_table("cortex_m4")
+@pytest.mark.parametrize("name", TABLES)
+def test_table_covers_every_decodable_instruction(name, decoded_ids):
+    table = load_table(name)
     classes = table.by_instruction()
     uncovered = sorted(NAMES[i] for i in decoded_ids
                        if NAMES[i] not in classes and NAMES[i] not in table.not_on_core)
     assert uncovered == []
 
 
-def test_cortex_m4_table_names_only_real_instructions():
-    table = load_table("cortex_m4")
+@pytest.mark.parametrize("name", TABLES)
+def test_table_names_only_real_instructions(name):
+    table = load_table(name)
     unknown = sorted(n for n in set(table.by_instruction()) | table.not_on_core
                      if n not in NAMES.values())
     assert unknown == []
 
 
-def test_every_class_cites_its_source():
-    for cls in load_table("cortex_m4").classes:
+@pytest.mark.parametrize("name", TABLES)
+def test_every_class_cites_its_source(name):
+    for cls in load_table(name).classes:
         assert cls.source.strip(), cls.name
         assert cls.cycles >= 0

@@ -10,10 +10,11 @@ from __future__ import annotations
 from mcusim.board import Board
 from mcusim.timing.base import MODES, DecodedInstruction, TimingModel
 from mcusim.timing.cortex_m4 import CortexM4
+from mcusim.timing.cortex_m7 import CortexM7
 from mcusim.timing.instruction_count import InstructionCount
 
 # core model -> timing model; cores not listed count one cycle per instruction
-_BY_CORE: dict[str, type[TimingModel]] = {"cortex-m4": CortexM4}
+_BY_CORE: dict[str, type[TimingModel]] = {"cortex-m4": CortexM4, "cortex-m7": CortexM7}
 
 
 def timing_model(board: Board, mode: str = "accurate") -> TimingModel:
