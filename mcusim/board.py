@@ -127,7 +127,8 @@ def builtin_board_names() -> list[str]:
 def load_board(name_or_path: str) -> Board:
     """A built-in board by name, or a user's board file by path."""
     path = Path(name_or_path)
-    if name_or_path.endswith(".toml") or path.exists():
+    looks_like_path = name_or_path.endswith(".toml") or "/" in name_or_path or path.is_file()
+    if looks_like_path:
         if not path.is_file():
             raise McusimError(f"board file {name_or_path} does not exist.")
         return _load_file(path)
@@ -290,7 +291,9 @@ def _load_file(path: Path) -> Board:
 
     regions = []
     for i, table in enumerate(top.get("regions", list)):
-        f = _Fields(path, f"regions[{i}]", table)
+        # Name the region, not its index: with `extends` the index is in the merged list.
+        label = table.get("name") if isinstance(table, dict) else None
+        f = _Fields(path, f"regions[{label}]" if isinstance(label, str) else f"regions[{i}]", table)
         f.unknown({"name", "base", "size", "kind", "access", "aliases", "wait_states",
                    "latency_cycles", "accelerator", "cacheable", "description"})
         kind = f.choice("kind", REGION_KINDS)

@@ -22,8 +22,11 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser("run", help="run a firmware ELF on a board and report",
+                              usage="mcusim run ELF --board BOARD [options] [-- ARG ...]",
                               description="Run a firmware ELF on a board: streams the firmware's "
-                              "stdout, prints a summary on stderr, exits with the firmware's exit code.")
+                              "stdout, prints a summary on stderr, exits with the firmware's exit code.",
+                              epilog="Arguments after -- are the firmware's argv (semihosting "
+                              "SYS_GET_CMDLINE).")
     run.add_argument("elf", help="the firmware ELF file")
     run.add_argument("--board", required=True, help="board name (see `mcusim boards`) or a board .toml file")
     run.add_argument("--max-cycles", type=_positive_int, default=None,
@@ -37,8 +40,6 @@ def _parser() -> argparse.ArgumentParser:
                      help="accurate (default): static costs plus taken branches from block edges; "
                      "fast: static costs only (unconditional branches included)")
     run.add_argument("--quiet", action="store_true", help="no summary, only the firmware's output")
-    run.add_argument("args", nargs="*", metavar="ARG",
-                     help="arguments for the firmware (its argv, through semihosting); put them after --")
 
     boards = commands.add_parser("boards", help="list boards, or show one board's memory map")
     boards.add_argument("name", nargs="?", help="a board name or board file")
@@ -67,7 +68,13 @@ def _console(stderr: bool = False) -> Console:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    firmware_args: list[str] = []
+    if "--" in argv:  # everything after the first -- belongs to the firmware
+        split = argv.index("--")
+        argv, firmware_args = argv[:split], argv[split + 1:]
     args = _parser().parse_args(argv)
+    args.args = firmware_args
     err = _console(stderr=True)
     try:
         if args.command == "run":

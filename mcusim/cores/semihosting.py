@@ -119,7 +119,7 @@ class Semihosting:
             return self.errno
         if op == SYS_GET_CMDLINE:
             buffer, length = words(2)
-            text = " ".join(self.argv).encode()[: max(length - 1, 0)] + b"\0"
+            text = " ".join(_quoted(a) for a in self.argv).encode()[: max(length - 1, 0)] + b"\0"
             memory.write(buffer, text)
             memory.write(param + 4, (len(text) - 1).to_bytes(4, "little"))
             return 0
@@ -265,6 +265,13 @@ class Semihosting:
     @property
     def stderr_text(self) -> str:
         return "".join(self.captured_stderr)
+
+
+def _quoted(argument: str) -> str:
+    """An argument as newlib's crt0 splits the command line: on blanks, honouring quotes."""
+    if argument and not any(c.isspace() or c in "\"'" for c in argument):
+        return argument
+    return f"'{argument}'" if '"' in argument else f'"{argument}"'
 
 
 def _signed(value: int) -> int:
