@@ -86,6 +86,7 @@ class Board:
     regions: tuple[Region, ...]
     vector_table: int | None  # Cortex-M: where reset reads SP and PC (VTOR's reset value)
     path: Path
+    profile_port: int | None = None  # where firmware/include/mcusim.h writes layer markers
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
@@ -334,7 +335,13 @@ def _load_file(path: Path) -> Board:
         if not any(r.contains(vector_table, 8) for r in regions if r.kind != "mmio"):
             boot.fail("vector_table", f"({vector_table:#x}) is not inside a memory region")
 
-    extra = {k: data[k] for k in ("semihosting", "profiling") if k in data}
+    profiling = _Fields(path, "profiling", data.get("profiling", {}))
+    profiling.unknown({"port"})
+    profile_port = profiling.get("port", int, None)
+    if profile_port is not None and not any(
+            r.kind == "mmio" and r.contains(profile_port, 0xC) for r in regions):
+        profiling.fail("port", f"({profile_port:#x}) is not inside an mmio region of the board")
+    extra = {k: data[k] for k in ("semihosting",) if k in data}
     return Board(
         name=name,
         description=top.get("description", str, ""),
@@ -342,6 +349,7 @@ def _load_file(path: Path) -> Board:
         regions=tuple(regions),
         vector_table=vector_table,
         path=path,
+        profile_port=profile_port,
         extra=extra,
     )
 

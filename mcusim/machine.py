@@ -98,6 +98,7 @@ class Machine:
         instructions = sum(c.instructions for c in cores)
         diagnostics = main.diagnostics()
         diagnostics["semihosting_calls"] = self.semihosting.calls
+        diagnostics["profile_port_errors"] = sum(c.profile_port.protocol_errors for c in self.cores)
         return RunResult(
             schema_version=SCHEMA_VERSION,
             mcusim_version=__version__,
@@ -118,6 +119,7 @@ class Machine:
             cores=cores,
             timing_model=self.timing.describe(),
             fault=stop.fault,
+            layers=[layer for core in self.cores for layer in core.profile_port.layers],
             diagnostics=diagnostics,
         )
 

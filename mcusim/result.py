@@ -43,6 +43,22 @@ class CoreResult:
 
 
 @dataclass
+class LayerRecord:
+    """One marked layer as the firmware ran it (MCUSIM_LAYER_BEGIN/END)."""
+
+    name: str
+    macs: int
+    core: str
+    begin_cycle: int
+    end_cycle: int | None  # None: the firmware never ended it
+    depth: int  # nesting level, 0 for a top-level layer
+
+    @property
+    def cycles(self) -> int:
+        return (self.end_cycle or self.begin_cycle) - self.begin_cycle
+
+
+@dataclass
 class FaultReport:
     core: str
     kind: str  # e.g. "read from unmapped memory", "undefined instruction"
@@ -71,10 +87,14 @@ class RunResult:
     cores: list[CoreResult]
     timing_model: dict[str, Any]
     fault: FaultReport | None = None
+    layers: list[LayerRecord] = field(default_factory=list)
     diagnostics: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        for layer, record in zip(data["layers"], self.layers):
+            layer["cycles"] = record.cycles
+        return data
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, sort_keys=False) + "\n"
@@ -90,6 +110,8 @@ class RunResult:
         values["totals"] = Totals(**data["totals"])
         values["cores"] = [CoreResult(**c) for c in data["cores"]]
         values["fault"] = FaultReport(**data["fault"]) if data.get("fault") else None
+        values["layers"] = [LayerRecord(**{k: v for k, v in layer.items() if k != "cycles"})
+                            for layer in data.get("layers") or []]
         values["diagnostics"] = data.get("diagnostics") or {}
         return cls(**values)
 

@@ -27,6 +27,7 @@ from mcusim.cores.semihosting import Semihosting
 from mcusim.elf import Firmware
 from mcusim.memory import Memory
 from mcusim.periph import scs as S
+from mcusim.periph.profile_port import PORT_SIZE, ProfilePort
 from mcusim.periph.scs import SystemControlSpace, SystemResetRequest
 from mcusim.timing import TimingModel
 from mcusim.result import STATUS_EXITED, STATUS_FAULT, STATUS_HANG, FaultReport
@@ -98,6 +99,9 @@ class CortexMCore:
         self.scs = SystemControlSpace(spec.model, spec.clock_hz, board.vector_table,
                                       self._cycles_at_access, caches)
         self.uc.mmio_map(S.PPB_BASE, S.PPB_SIZE, self._ppb_read, None, self._ppb_write, None)
+        self.profile_port = ProfilePort(spec.name, self.guest.read, self._cycles_at_access)
+        if board.profile_port is not None:
+            self.uc.mmio_map(board.profile_port, PORT_SIZE, self._port_read, None, self._port_write, None)
 
         self.state = native.CoreState()
         self._access_sites = AccessSiteLocator(self.uc, codemap.ranges)
@@ -355,6 +359,13 @@ class CortexMCore:
             if event is not None and event < self.state.stop_at_cycles:
                 self.state.stop_at_cycles = event
         self._guarded(write)
+
+    def _port_read(self, uc, offset, size, user_data):
+        return 0
+
+    def _port_write(self, uc, offset, size, value, user_data):
+        self._access_address = self.board.profile_port + offset
+        self._guarded(lambda: self.profile_port.write(offset, size, value))
 
     def _on_interrupt(self, uc, intno, user_data):
         self._guarded(lambda: self._interrupt(intno))
