@@ -89,7 +89,19 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.print("mcusim: interrupted")
         return 130
+    except BrokenPipeError:
+        _silence_stdout()
+        return 141  # as a shell reports a process ended by SIGPIPE
     return 0
+
+
+def _silence_stdout() -> None:
+    """After the reader of stdout went away, point stdout at /dev/null so that Python's final
+    flush does not print a BrokenPipeError of its own."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _run(args: argparse.Namespace, err: Console) -> int:
@@ -110,7 +122,15 @@ def _run(args: argparse.Namespace, err: Console) -> int:
             result.save(args.json)
         except OSError as e:
             raise McusimError(f"cannot write --json {args.json}: {e.strerror}.") from None
-    sys.stdout.flush()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        result.diagnostics["stdout_closed"] = True
+    if result.diagnostics.get("stdout_closed"):
+        # The reader of the firmware's output went away (`| head`): what it printed was lost,
+        # so this is not a success, whatever the firmware returned.
+        _silence_stdout()
+        return 141
     if not args.quiet:
         print_summary(result, err)
     if result.status == STATUS_EXITED:

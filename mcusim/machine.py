@@ -98,6 +98,7 @@ class Machine:
         instructions = sum(c.instructions for c in cores)
         diagnostics = main.diagnostics()
         diagnostics["semihosting_calls"] = self.semihosting.calls
+        diagnostics["stdout_closed"] = self.options.stdout in self.semihosting.closed_streams
         diagnostics["profile_port_errors"] = sum(c.profile_port.protocol_errors for c in self.cores)
         return RunResult(
             schema_version=SCHEMA_VERSION,

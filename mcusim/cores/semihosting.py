@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Protocol, TextIO
 
+from mcusim.errors import McusimError
+
 SYS_OPEN, SYS_CLOSE, SYS_WRITEC, SYS_WRITE0, SYS_WRITE, SYS_READ = 0x01, 0x02, 0x03, 0x04, 0x05, 0x06
 SYS_READC, SYS_ISERROR, SYS_ISTTY, SYS_SEEK, SYS_FLEN, SYS_TMPNAM = 0x07, 0x08, 0x09, 0x0A, 0x0C, 0x0D
 SYS_REMOVE, SYS_RENAME, SYS_CLOCK, SYS_TIME, SYS_SYSTEM, SYS_ERRNO = 0x0E, 0x0F, 0x10, 0x11, 0x12, 0x13
@@ -56,6 +58,7 @@ class Semihosting:
         self.heapinfo = heapinfo
         self.captured_stdout: list[str] = []
         self.captured_stderr: list[str] = []
+        self.closed_streams: set = set()
         self.handles: dict[int, _Handle] = {}
         self.next_handle = 1
         self.errno = 0
@@ -119,7 +122,13 @@ class Semihosting:
             return self.errno
         if op == SYS_GET_CMDLINE:
             buffer, length = words(2)
-            text = " ".join(_quoted(a) for a in self.argv).encode()[: max(length - 1, 0)] + b"\0"
+            text = " ".join(_quoted(a) for a in self.argv).encode()
+            if len(text) + 1 > length:
+                raise McusimError(
+                    f"the firmware's command line is {len(text)} bytes, but it reads it into a "
+                    f"{length}-byte buffer (SYS_GET_CMDLINE): shorten the arguments after --."
+                )
+            text += b"\0"
             memory.write(buffer, text)
             memory.write(param + 4, (len(text) - 1).to_bytes(4, "little"))
             return 0
@@ -157,8 +166,15 @@ class Semihosting:
     def _emit(self, stream: TextIO, capture: list[str], data: bytes) -> None:
         text = data.decode("utf-8", "replace")
         capture.append(text)
-        stream.write(text)
-        stream.flush()
+        if stream in self.closed_streams:
+            return
+        try:
+            stream.write(text)
+            stream.flush()
+        except BrokenPipeError:
+            # The reader went away (`mcusim run ... | head`): keep running and capturing, as
+            # the run's result and exit code still matter; stop writing to that stream.
+            self.closed_streams.add(stream)
 
     def _new_handle(self, handle: _Handle) -> int:
         number = self.next_handle
@@ -268,10 +284,18 @@ class Semihosting:
 
 
 def _quoted(argument: str) -> str:
-    """An argument as newlib's crt0 splits the command line: on blanks, honouring quotes."""
-    if argument and not any(c.isspace() or c in "\"'" for c in argument):
+    """An argument as newlib's crt0 splits the command line: at blanks, where an argument that
+    starts with a quote runs to the matching quote (a quote inside a word is an ordinary
+    character)."""
+    if argument and not any(c.isspace() for c in argument) and argument[0] not in "\"'":
         return argument
-    return f"'{argument}'" if '"' in argument else f'"{argument}"'
+    for quote in "\"'":
+        if quote not in argument:
+            return f"{quote}{argument}{quote}"
+    raise McusimError(
+        f"firmware argument {argument!r} holds blanks or a leading quote and both quote "
+        "characters: newlib's command-line parsing cannot pass it through. Change the argument."
+    )
 
 
 def _signed(value: int) -> int:
