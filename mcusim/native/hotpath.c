@@ -172,7 +172,7 @@ void mcs_divide_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_
         int32_t bits = (int32_t)leading_zeros(divisor) - (int32_t)leading_zeros(dividend) + 1;
         if (bits < 0)
             bits = 0;
-        cycles = t->base + ((uint32_t)bits + t->bits_per_cycle - 1) / t->bits_per_cycle;
+        cycles = t->base + (uint32_t)bits / t->bits_per_cycle;
         if (cycles < t->min_cycles)
             cycles = t->min_cycles;
         if (cycles > t->max_cycles)

@@ -79,7 +79,7 @@ typedef struct {
 
 /*
  * Operand-dependent divide time, as early termination gives it: cycles =
- * clamp(base + ceil(quotient_bits / bits_per_cycle), min, max), where quotient_bits =
+ * clamp(base + floor(quotient_bits / bits_per_cycle), min, max), where quotient_bits =
  * max(0, clz(divisor) - clz(dividend) + 1) on magnitudes. A zero divisor takes min.
  */
 typedef struct {

@@ -22,6 +22,8 @@ _SINGLE_LOADS = {"LDR", "LDRB", "LDRH", "LDRSB", "LDRSH", "LDRT", "LDRBT", "LDRH
                  "LDRSHT", "LDREX", "LDREXB", "LDREXH"}
 _SINGLE_STORES = {"STR", "STRB", "STRH", "STRT", "STRBT", "STRHT", "STREX", "STREXB", "STREXH"}
 _DATA_PROCESSING = {"alu", "multiply", "dsp", "divide"}
+_MULTIPLE_WITH_BASE = {"LDM", "LDMDB", "STM", "STMDB", "VLDMIA", "VLDMDB", "VSTMIA", "VSTMDB",
+                       "FLDMIAX", "FLDMDBX", "FSTMIAX", "FSTMDBX"}
 _UNCONDITIONAL_BRANCHES = {"B", "BL", "BX", "BLX"}
 
 
@@ -40,6 +42,7 @@ class CortexM4(TimingModel):
     )
     omits = (
         "exact ART behaviour (approximated: 64-line I-cache with sequential prefetch, 8-line D-cache)",
+        "where in a block a fetch stall falls: a block's stalls are charged at its start",
         "the exact SDIV/UDIV early-termination rule (an assumed radix-8 formula; 7 cycles in fast mode)",
         "bus contention, unaligned accesses, FPU result latencies",
         "pipelining across a branch target (predecessor in address order is assumed)",
@@ -97,7 +100,7 @@ class CortexM4(TimingModel):
         cycles = cls.cycles
         if cls.per_register:
             registers = [op for op in insn.operands if op.type == arm.ARM_OP_REG]
-            if name in ("LDM", "LDMDB", "STM", "STMDB"):
+            if name in _MULTIPLE_WITH_BASE:
                 registers = registers[1:]  # the base register is not transferred
             n = len(registers)
             if cls.name == "fp-load-store-multiple" and any(_is_double(r.reg) for r in registers):

@@ -17,6 +17,7 @@ from capstone import arm
 from mcusim.cores.arm_registers import UNICORN_REGISTERS
 from mcusim.native import HotPathTiming
 from mcusim.timing.base import DecodedInstruction, TimingModel
+from mcusim.timing.cortex_m4 import _MULTIPLE_WITH_BASE
 from mcusim.timing.memory_system import l1_caches
 from mcusim.timing.tables import InstructionClass, load_table
 
@@ -133,8 +134,8 @@ class CortexM7(TimingModel):
         per_two = cls.get("occupancy_per_two_registers")
         if per_two:
             registers = [op for op in insn.operands if op.type == arm.ARM_OP_REG]
-            if _ID_NAMES.get(insn.id) in ("LDM", "LDMDB", "STM", "STMDB"):
-                registers = registers[1:]
+            if _ID_NAMES.get(insn.id) in _MULTIPLE_WITH_BASE:
+                registers = registers[1:]  # the base register is not transferred
             words = len(registers) * (2 if self._is_double(insn) else 1)
             return max(1, (words + 1) // 2)
         return int(cls.get("occupancy", 1))
