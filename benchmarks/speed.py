@@ -53,7 +53,7 @@ def run_bare(board, firmware, argv) -> float:
     memory.load(firmware)
     uc = Uc(UC_ARCH_ARM, UC_MODE_THUMB)
     uc.ctl_set_cpu_model(CPU_MODELS[board.cores[0].model])
-    memory.map_into(uc)
+    memory.map_into(uc, board.cores[0].name)
     uc.mem_map(0xE0000000, 0x100000)  # the PPB as plain RAM: startup code writes CPACR/VTOR
     # Virtual TLB with RW- data pages, filled by the same native callback mcusim uses; the block
     # hook is NOT installed (an empty code map, no hooks but the TLB fill and the exit).
@@ -95,7 +95,7 @@ def _tlb_only(uc, state, memory):
     from unicorn.unicorn_py3.unicorn import uclib
     import ctypes
 
-    regions = memory.tlb_regions()
+    regions = memory.tlb_regions(memory.board.cores[0].name)
     for i, t in enumerate(regions):
         state.tlb_regions[i] = t
     state.n_tlb_regions = len(regions)

@@ -22,8 +22,8 @@ CORE_MODELS = {
     "ri5cy": "riscv",
 }
 FPUS = ("none", "fpv4-sp", "fpv5-dp")
-REGION_KINDS = ("flash", "sram", "tcm", "ccm", "l1", "l2", "rom", "mmio")
-RAM_KINDS = ("sram", "tcm", "ccm", "l1", "l2")
+REGION_KINDS = ("flash", "sram", "tcm", "ccm", "l1", "l2", "l3", "rom", "mmio")
+RAM_KINDS = ("sram", "tcm", "ccm", "l1", "l2", "l3")
 ACCELERATORS = ("none", "art", "prefetch", "cache")
 
 
@@ -61,6 +61,22 @@ class Region:
     accelerator: str = "none"  # flash: ART accelerator, prefetch buffer or cache in front
     cacheable: bool = False  # reached through the core's L1 caches (Cortex-M7 AXI)
     description: str = ""
+    # A core-relative alias: cores whose name starts with `local_to` also see the region at
+    # `local_alias` (GAP8: address 0 is each core's own L1 or TCDM).
+    local_alias: int | None = None
+    local_to: str | None = None
+
+    @property
+    def mapped(self) -> bool:
+        """Whether cores address it: L3 (HyperRAM/HyperFlash) is reached through DMA only."""
+        return self.kind != "l3"
+
+    def spans_for(self, core_name: str) -> list[tuple[int, int]]:
+        """Where one core sees the region: its global spans plus a local alias of its own."""
+        spans = self.spans()
+        if self.local_alias is not None and core_name.startswith(self.local_to or ""):
+            spans.append((self.local_alias, self.local_alias + self.size))
+        return spans
 
     @property
     def end(self) -> int:
@@ -105,6 +121,7 @@ class Board:
         return None
 
     def memory_regions(self) -> tuple[Region, ...]:
+        """Regions backed by memory (RAM, flash, ROM, L3), not peripherals."""
         return tuple(r for r in self.regions if r.kind != "mmio")
 
 
@@ -262,7 +279,7 @@ def _cache(path: Path, where: str, table: Any) -> CacheSpec | None:
 def _load_file(path: Path) -> Board:
     data = _merged(path)
     top = _Fields(path, "", data)
-    top.unknown({"name", "description", "cores", "regions", "boot", "semihosting", "profiling"})
+    top.unknown({"name", "description", "cores", "regions", "boot", "semihosting", "profiling", "soc"})
     name = top.get("name", str)
 
     cores_data = top.get("cores", list)
@@ -296,7 +313,8 @@ def _load_file(path: Path) -> Board:
         label = table.get("name") if isinstance(table, dict) else None
         f = _Fields(path, f"regions[{label}]" if isinstance(label, str) else f"regions[{i}]", table)
         f.unknown({"name", "base", "size", "kind", "access", "aliases", "wait_states",
-                   "latency_cycles", "accelerator", "cacheable", "description"})
+                   "latency_cycles", "accelerator", "cacheable", "description", "local_alias",
+                   "local_to"})
         kind = f.choice("kind", REGION_KINDS)
         default_access = {"flash": "rx", "rom": "rx", "mmio": "rw"}.get(kind, "rwx")
         access = f.get("access", str, default_access)
@@ -317,7 +335,11 @@ def _load_file(path: Path) -> Board:
             accelerator=f.choice("accelerator", ACCELERATORS, "none"),
             cacheable=f.get("cacheable", bool, False),
             description=f.get("description", str, ""),
+            local_alias=f.get("local_alias", int, None),
+            local_to=f.get("local_to", str, None),
         )
+        if (region.local_alias is None) != (region.local_to is None):
+            f.fail("local_alias", "and local_to go together")
         for start, end in region.spans():
             if start % 1024 or end % 1024:
                 f.fail("base", f"and size must be multiples of 1 KiB (the emulator's page), got {start:#x}..{end:#x}")
@@ -341,7 +363,7 @@ def _load_file(path: Path) -> Board:
     if profile_port is not None and not any(
             r.kind == "mmio" and r.contains(profile_port, 0xC) for r in regions):
         profiling.fail("port", f"({profile_port:#x}) is not inside an mmio region of the board")
-    extra = {k: data[k] for k in ("semihosting",) if k in data}
+    extra = {k: data[k] for k in ("semihosting", "soc") if k in data}
     return Board(
         name=name,
         description=top.get("description", str, ""),

@@ -50,18 +50,29 @@ class Memory:
         region, offset = self._locate(address, size)
         return self.buffers[region.name][offset:offset + size].tobytes()
 
-    def map_into(self, uc: Uc) -> None:
+    def map_into(self, uc: Uc, core_name: str) -> None:
+        """Map every addressable region into one core's Unicorn, with that core's aliases."""
         for region in self.regions:
+            if not region.mapped:
+                continue
             buffer = self.buffers[region.name]
-            for start, _ in region.spans():
+            for start, _ in region.spans_for(core_name):
                 uc.mem_map_ptr(start, region.size, _perms(region.access), buffer.ctypes.data)
 
-    def tlb_regions(self) -> list[TlbRegion]:
+    def tlb_regions(self, core_name: str) -> list[TlbRegion]:
         """Permissions for the virtual TLB: RAM gets RW- on data accesses so stores stay on
         the fast path (docs/unicorn.md P5) and gains X only on a page that is fetched from."""
         out = []
         for region in self.regions:
+            if not region.mapped:
+                continue
             data = region.access.replace("x", "") if region.is_ram else region.access
-            for start, end in region.spans():
+            for start, end in region.spans_for(core_name):
                 out.append(TlbRegion(start, end, _perms(data), _perms(region.access)))
         return out
+
+    def host_spans(self, core_name: str) -> list[tuple[int, int, np.ndarray]]:
+        """(start, end, buffer) of every span one core addresses directly: for native code
+        that reads and writes guest memory without going through Unicorn."""
+        return [(start, end, self.buffers[r.name]) for r in self.regions if r.mapped
+                for start, end in r.spans_for(core_name)]

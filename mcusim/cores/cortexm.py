@@ -92,7 +92,7 @@ class CortexMCore:
         self.uc = Uc(UC_ARCH_ARM, UC_MODE_THUMB)
         self.uc.ctl_set_cpu_model(CPU_MODELS[spec.model])
         self.guest = _GuestMemory(self.uc)
-        memory.map_into(self.uc)
+        memory.map_into(self.uc, spec.name)
 
         caches = {k: (c.size, c.ways, c.line_bytes)
                   for k, c in (("i", spec.icache), ("d", spec.dcache)) if c is not None}
@@ -106,7 +106,7 @@ class CortexMCore:
         self.state = native.CoreState()
         self._access_sites = AccessSiteLocator(self.uc, codemap.ranges)
         self._access_address = 0
-        self._native_keepalive = native.attach(self.uc, self.state, codemap, memory.tlb_regions(),
+        self._native_keepalive = native.attach(self.uc, self.state, codemap, memory.tlb_regions(spec.name),
                                                unknown_bytes_per_instruction=3,
                                                timing=timing.hot_path())
         self.uc.hook_add(UC_HOOK_INTR, self._on_interrupt)
