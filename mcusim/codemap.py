@@ -17,9 +17,10 @@ from mcusim.timing import DecodedInstruction, TimingModel
 
 _MERGE_GAP = 256  # code sections closer than this share one range (gap costs nothing)
 
-# Branch-to-self encodings: `b .` (T2), `b<cond> .` (T1), `b.w .` (T4).
-_THUMB_SELF_LOOPS_16 = {0xE7FE} | {0xD0FE | (cond << 8) for cond in range(14)}
+# Branch-to-self encodings: Thumb `b .` (T2), `b<cond> .` (T1), `b.w .` (T4); RISC-V `c.j .`, `j .`.
+_SELF_LOOPS_16 = {0xE7FE, 0xA001} | {0xD0FE | (cond << 8) for cond in range(14)}
 _THUMB_SELF_LOOP_32 = (0xF7FF, 0xBFFE)
+_SELF_LOOPS_32 = {0x0000006F}
 _BRANCH_GROUPS = {capstone.CS_GRP_JUMP, capstone.CS_GRP_CALL, capstone.CS_GRP_RET,
                   capstone.CS_GRP_BRANCH_RELATIVE}
 
@@ -106,11 +107,12 @@ class _Image:
 
 def _decode(firmware: Firmware, image: _Image, base: int, end: int, detail: bool):
     """Straight-line runs of decoded instructions (a run ends at data or undecodable bytes)."""
-    if firmware.arch != "arm":
-        raise NotImplementedError("RISC-V code maps arrive with the GAP8 support")
+    if firmware.arch == "riscv":
+        yield from _decode_riscv(firmware, image, base, end, detail)
+        return
     md = capstone.Cs(capstone.CS_ARCH_ARM, capstone.CS_MODE_THUMB | capstone.CS_MODE_MCLASS)
     md.detail = detail
-    for start, stop in _thumb_spans(firmware, base, end):
+    for start, stop in _code_spans_by_mapping(firmware, base, end, "t"):
         code = image.read(start, stop - start)
         offset = 0
         while offset < len(code):
@@ -128,8 +130,37 @@ def _decode(firmware: Firmware, image: _Image, base: int, end: int, detail: bool
                 offset += 2  # undecodable halfword (data in code): skip it
 
 
-def _thumb_spans(firmware: Firmware, base: int, end: int) -> list[tuple[int, int]]:
-    """Parts of [base, end) that hold Thumb code, from the ARM mapping symbols ($t/$d)."""
+def _decode_riscv(firmware: Firmware, image: _Image, base: int, end: int, detail: bool):
+    """RV32IMC through Capstone; the 32-bit words it does not know are Xpulpv2/GAP8 custom
+    instructions (or data): they stay in the run as `custom` instructions, so the timing model
+    can cost them and the run is not cut (GAP8 kernels interleave them with RV32)."""
+    md = capstone.Cs(capstone.CS_ARCH_RISCV, capstone.CS_MODE_RISCV32 | capstone.CS_MODE_RISCVC)
+    md.detail = detail
+    for start, stop in _code_spans_by_mapping(firmware, base, end, "x"):
+        code = image.read(start, stop - start)
+        offset, run = 0, []
+        while offset < len(code):
+            decoded = next(md.disasm(code[offset:], start + offset, 1), None)
+            if decoded is not None:
+                run.append(DecodedInstruction(decoded.address, decoded.size, decoded.mnemonic,
+                                              decoded.op_str, decoded if detail else None))
+                offset += decoded.size
+                continue
+            word = int.from_bytes(code[offset:offset + 4].ljust(4, b"\0"), "little")
+            if word & 3 == 3 and offset + 4 <= len(code):
+                run.append(DecodedInstruction(start + offset, 4, "custom", f"{word:#010x}", None))
+                offset += 4
+            else:
+                if run:
+                    yield run
+                run = []
+                offset += 2
+        if run:
+            yield run
+
+
+def _code_spans_by_mapping(firmware: Firmware, base: int, end: int, code_kind: str) -> list[tuple[int, int]]:
+    """Parts of [base, end) that hold code, from the mapping symbols ($t/$x code, $d data)."""
     marks = [(a, k) for a, k in firmware.mapping_symbols if base <= a < end]
     if not marks:
         return [(base, end)]
@@ -137,7 +168,7 @@ def _thumb_spans(firmware: Firmware, base: int, end: int) -> list[tuple[int, int
     if marks[0][0] > base:
         current = base
     for address, kind in marks:
-        if kind == "t":
+        if kind == code_kind:
             if current is None:
                 current = address
         elif current is not None:
@@ -150,13 +181,19 @@ def _thumb_spans(firmware: Firmware, base: int, end: int) -> list[tuple[int, int
 
 def _is_branch(detail) -> bool:
     """Any instruction that may write the PC: branches, calls, returns, POP/LDM/LDR of PC."""
-    return bool(set(detail.groups) & _BRANCH_GROUPS) or capstone.arm.ARM_REG_PC in detail.regs_access()[1]
+    if set(detail.groups) & _BRANCH_GROUPS:
+        return True
+    if detail._cs.arch == capstone.CS_ARCH_ARM:
+        return capstone.arm.ARM_REG_PC in detail.regs_access()[1]
+    return detail.mnemonic in ("jalr", "c.jalr", "c.jr", "ret", "mret")
 
 
 def _is_self_loop(image: _Image, insn: DecodedInstruction) -> bool:
     raw = image.read(insn.address, insn.size)
+    value = int.from_bytes(raw, "little")
     if insn.size == 2:
-        return int.from_bytes(raw, "little") in _THUMB_SELF_LOOPS_16
+        return value in _SELF_LOOPS_16
     if insn.size == 4:
-        return (int.from_bytes(raw[:2], "little"), int.from_bytes(raw[2:], "little")) == _THUMB_SELF_LOOP_32
+        return value in _SELF_LOOPS_32 or (
+            (int.from_bytes(raw[:2], "little"), int.from_bytes(raw[2:], "little")) == _THUMB_SELF_LOOP_32)
     return False

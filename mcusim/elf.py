@@ -72,7 +72,7 @@ class Firmware:
         self.segments = segments
         self.sections = sections
         self.symbols = symbols
-        self.mapping_symbols = mapping_symbols  # ARM $t/$a/$d: (address, kind letter), sorted
+        self.mapping_symbols = mapping_symbols  # $t/$a/$x code, $d data: (address, kind letter), sorted
         self.arm_attributes = arm_attributes
         # One function per address: a strong definition wins over weak aliases of it (the
         # Default_Handler every unused vector points to is named as such, not as IRQ17_Handler).
@@ -177,7 +177,7 @@ class Firmware:
             for sym in symtab.iter_symbols():
                 name, value = sym.name, sym["st_value"]
                 sym_type = sym["st_info"]["type"]
-                if machine == EM_ARM and name[:2] in ("$t", "$a", "$d") and (len(name) == 2 or name[2] == "."):
+                if _is_mapping_symbol(machine, name):
                     mapping.append((value, name[1]))
                     continue
                 if not name or sym_type in ("STT_SECTION", "STT_FILE") or sym["st_shndx"] == "SHN_UNDEF":
@@ -296,6 +296,14 @@ class Firmware:
         for s in self.sections:
             totals[s.kind] += s.size
         return totals
+
+
+def _is_mapping_symbol(machine: str, name: str) -> bool:
+    """ARM $t/$a/$d and RISC-V $x/$d (optionally $x<isa> or $d.<n>) mark code and data."""
+    if len(name) < 2 or name[0] != "$":
+        return False
+    kinds = ("t", "a", "d") if machine == EM_ARM else ("x", "d")
+    return name[1] in kinds and (len(name) == 2 or name[2] == "." or (machine == EM_RISCV and name[1] == "x"))
 
 
 def _in_writable_segment(elf: ELFFile, section) -> bool:

@@ -1,0 +1,78 @@
+/*
+ * RI5CY cores (GAP8 fabric controller and cluster) on Unicorn's RV32: the native parts.
+ *
+ * - mcs_rv_trap_hook (UC_HOOK_INTR): Unicorn 2.1.4 raises intno 2 with PC already advanced by
+ *   4 for every instruction it does not know (docs/unicorn.md P6). Xpulpv2/GAP8 instructions and
+ *   CSRs Unicorn lacks are executed here by mcs_xpulp_execute (xpulp.c), in C. What Python must
+ *   see (p.elw on the event unit, an illegal instruction, a fault) stops the slice with a reason.
+ * - mcs_rv_hwloop_hook (UC_HOOK_CODE at the instruction after a hardware loop's last one): the
+ *   zero-overhead back edge. Its sites are found statically (lp.setup* / lp.endi are
+ *   PC-relative), so every hook exists before the first translation.
+ * Mirrored in mcusim/native/__init__.py; change both together.
+ */
+#ifndef MCUSIM_RI5CY_H
+#define MCUSIM_RI5CY_H
+
+#include "hotpath.h"
+#include "xpulp.h"
+
+#define MCS_RV_MAX_SPANS 16
+#define MCS_RV_COUNTER_CSR_BASE 0x7D0u /* where loads of mcycle/minstret & co are redirected */
+
+enum mcs_rv_stop {
+    MCS_RV_STOP_NONE = 0,
+    MCS_RV_STOP_ELW = 1,       /* p.elw: Python performs the event-unit read (the core may sleep) */
+    MCS_RV_STOP_ILLEGAL = 2,   /* an instruction neither Unicorn nor the executor knows */
+    MCS_RV_STOP_FAULT = 3,     /* a load/store of an Xpulp instruction failed */
+    MCS_RV_STOP_EXCEPTION = 4, /* another CPU exception (ecall, ebreak, misaligned fetch...) */
+};
+
+/* Guest memory the executor reads and writes directly (NumPy buffers). */
+typedef struct {
+    uint64_t start;
+    uint64_t end;
+    uint8_t *host;
+} mcs_host_span;
+
+typedef uc_err (*mcs_reg_write_fn)(uc_engine *uc, int regid, const void *value);
+typedef uc_err (*mcs_mem_read_fn)(uc_engine *uc, uint64_t address, void *bytes, uint64_t size);
+typedef uc_err (*mcs_mem_write_fn)(uc_engine *uc, uint64_t address, const void *bytes, uint64_t size);
+
+typedef struct mcs_rv_core_s {
+    mcs_core *core;
+    uc_engine *uc; /* set by each hook call before use */
+    mcs_reg_write_fn reg_write;
+    mcs_mem_read_fn mem_read;
+    mcs_mem_write_fn mem_write;
+    uint32_t hartid;
+    uint32_t stop_kind;
+    uint32_t stop_pc;
+    uint32_t stop_insn; /* the word (or, for MCS_RV_STOP_EXCEPTION, the intno) */
+    uint32_t elw_address;
+    uint32_t elw_rd;
+    uint32_t elw_next_pc;
+    uint32_t fault_address;
+    uint32_t pcer;
+    uint32_t pcmr;
+    uint64_t cycle_counter_base;       /* PCCR0 (cycles) reads cycles - base */
+    uint64_t instruction_counter_base; /* PCCR1 (instructions) likewise */
+    mcs_hwloops loops;
+    uint64_t xpulp_executed;
+    uint64_t hwloop_back_edges;
+    uint32_t n_spans;
+    uint32_t reserved;
+    mcs_host_span spans[MCS_RV_MAX_SPANS];
+} mcs_rv_core;
+
+/* One hardware-loop back-edge site: the hook sits at `resume` (the instruction after `lpend`). */
+typedef struct {
+    mcs_rv_core *rv;
+    uint32_t lpend;
+    uint32_t resume;
+} mcs_hwloop_site;
+
+void mcs_rv_trap_hook(uc_engine *uc, uint32_t intno, void *user_data);
+void mcs_rv_hwloop_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_data);
+uint32_t mcs_rv_core_size(void);
+
+#endif
