@@ -32,7 +32,6 @@ class CodeRange:
     instruction_prefix: np.ndarray  # uint64[(end-base)/2 + 1]
     cycle_prefix: np.ndarray  # uint64[(end-base)/2 + 1]
     flags: np.ndarray  # uint8[(end-base)/2]
-    block_counts: np.ndarray  # uint64[(end-base)/2], written by the hot path
 
     def contains(self, address: int) -> bool:
         return self.base <= address < self.end
@@ -42,6 +41,10 @@ class CodeMap:
     def __init__(self, ranges: list[CodeRange], instructions: int) -> None:
         self.ranges = ranges
         self.static_instructions = instructions
+
+    def new_block_counts(self) -> list[np.ndarray]:
+        """Zeroed execution counters of block starts, one array per range: one set per core."""
+        return [np.zeros((r.end - r.base) // 2, dtype=np.uint64) for r in self.ranges]
 
     @classmethod
     def build(cls, firmware: Firmware, timing: TimingModel) -> "CodeMap":
@@ -66,7 +69,7 @@ class CodeMap:
             ranges.append(CodeRange(
                 base=base, end=end,
                 instruction_prefix=_prefix(instructions), cycle_prefix=_prefix(cycles),
-                flags=flags, block_counts=np.zeros(n, dtype=np.uint64),
+                flags=flags,
             ))
         return cls(ranges, total)
 

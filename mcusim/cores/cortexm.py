@@ -106,7 +106,9 @@ class CortexMCore:
         self.state = native.CoreState()
         self._access_sites = AccessSiteLocator(self.uc, codemap.ranges)
         self._access_address = 0
-        self._native_keepalive = native.attach(self.uc, self.state, codemap, memory.tlb_regions(spec.name),
+        self.block_counts = codemap.new_block_counts()
+        self._native_keepalive = native.attach(self.uc, self.state, codemap, self.block_counts,
+                                               memory.tlb_regions(spec.name),
                                                unknown_bytes_per_instruction=3,
                                                timing=timing.hot_path())
         self.uc.hook_add(UC_HOOK_INTR, self._on_interrupt)

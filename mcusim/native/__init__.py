@@ -17,7 +17,7 @@ import numpy as np
 
 from mcusim.errors import McusimError
 
-ABI_VERSION = 5
+ABI_VERSION = 6
 MAX_CODE_RANGES = 8
 MAX_TLB_REGIONS = 32
 
@@ -82,6 +82,8 @@ class DivideTiming(ctypes.Structure):
         ("bits_per_cycle", ctypes.c_uint32),
         ("min_cycles", ctypes.c_uint32),
         ("max_cycles", ctypes.c_uint32),
+        ("kind", ctypes.c_uint32),
+        ("reserved", ctypes.c_uint32),
     ]
 
 
@@ -142,6 +144,7 @@ class HotPathTiming:
     predictor_entries: int = 0  # 0: no branch predictor (a power of two otherwise)
     memory_system: Any = None  # timing.memory_system.MemorySystem
     divide_timing: tuple[int, int, int, int] | None = None
+    divide_kind: int = 0  # 0: quotient bits (Cortex-M), 1: divisor leading zeros (RI5CY)
     divide_sites: list[tuple[int, int, int, bool, int]] = field(default_factory=list)
 
 
@@ -202,12 +205,13 @@ def u8_pointer(array: np.ndarray) -> ctypes._Pointer:
     return array.ctypes.data_as(_u8p)
 
 
-def attach(uc, state: CoreState, codemap, tlb_regions: list[TlbRegion],
+def attach(uc, state: CoreState, codemap, block_counts: list[np.ndarray], tlb_regions: list[TlbRegion],
            unknown_bytes_per_instruction: int, timing: HotPathTiming) -> list[object]:
     """Fill ``state`` from the code map and timing, install the native hooks and virtual TLB.
 
-    Returns the objects the native side points into; the caller keeps them alive as long as
-    the Unicorn instance lives.
+    ``block_counts`` (one uint64 array per code range, per core) receive the executions of each
+    block start. Returns the objects the native side points into; the caller keeps them alive
+    as long as the Unicorn instance lives.
     """
     from unicorn import UC_HOOK_BLOCK, UC_HOOK_CODE, UC_HOOK_MEM_READ, UC_HOOK_TLB_FILL, UC_TLB_VIRTUAL
     from unicorn.unicorn_py3.arch.types import uc_hook_h
@@ -218,11 +222,11 @@ def attach(uc, state: CoreState, codemap, tlb_regions: list[TlbRegion],
     lib = library()
     if len(codemap.ranges) > MAX_CODE_RANGES or len(tlb_regions) > MAX_TLB_REGIONS:
         raise McusimError("the firmware or board has more code ranges or regions than the hot path holds")
-    keepalive: list[object] = [codemap, state]
-    for i, r in enumerate(codemap.ranges):
+    keepalive: list[object] = [codemap, state, block_counts]
+    for i, (r, counts) in enumerate(zip(codemap.ranges, block_counts)):
         state.code_ranges[i] = CodeRange(
             r.base, r.end, u64_pointer(r.instruction_prefix), u64_pointer(r.cycle_prefix),
-            u8_pointer(r.flags), u64_pointer(r.block_counts),
+            u8_pointer(r.flags), u64_pointer(counts),
         )
     state.n_code_ranges = len(codemap.ranges)
     for i, t in enumerate(tlb_regions):
@@ -268,7 +272,7 @@ def attach(uc, state: CoreState, codemap, tlb_regions: list[TlbRegion],
                           cached.region.base, cached.region.end - 1))
     if timing.divide_timing is not None and timing.divide_sites:
         # One code hook per divide instruction: the translator calls it for that address only.
-        state.divide = DivideTiming(*timing.divide_timing)
+        state.divide = DivideTiming(*timing.divide_timing, timing.divide_kind)
         sites = (DivideSite * len(timing.divide_sites))()
         keepalive.append(sites)
         for site, (address, dividend, divisor, signed, static) in zip(sites, timing.divide_sites):

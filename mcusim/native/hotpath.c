@@ -1,7 +1,7 @@
 /* mcusim native hot path: see hotpath.h. Plain C99, no dependency but the unicorn headers. */
 #include "hotpath.h"
 
-#define MCS_ABI_VERSION 5u
+#define MCS_ABI_VERSION 6u
 
 uint32_t mcs_abi_version(void) { return MCS_ABI_VERSION; }
 uint32_t mcs_core_size(void) { return (uint32_t)sizeof(mcs_core); }
@@ -168,7 +168,9 @@ void mcs_divide_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_
     }
     const mcs_divide_timing *t = &core->divide;
     uint32_t cycles = t->min_cycles;
-    if (divisor != 0) {
+    if (t->kind == MCS_DIVIDE_DIVISOR_ZEROS) {
+        cycles = divisor == 0 ? t->max_cycles : t->base + leading_zeros(divisor);
+    } else if (divisor != 0) {
         int32_t bits = (int32_t)leading_zeros(divisor) - (int32_t)leading_zeros(dividend) + 1;
         if (bits < 0)
             bits = 0;

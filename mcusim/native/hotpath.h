@@ -87,7 +87,14 @@ typedef struct {
     uint32_t bits_per_cycle;
     uint32_t min_cycles;
     uint32_t max_cycles;
+    uint32_t kind; /* MCS_DIVIDE_* */
+    uint32_t reserved;
 } mcs_divide_timing;
+
+enum mcs_divide_kind {
+    MCS_DIVIDE_QUOTIENT_BITS = 0, /* Cortex-M: the formula above */
+    MCS_DIVIDE_DIVISOR_ZEROS = 1, /* RI5CY (GVSoC): base + clz(divisor); a zero divisor takes max */
+};
 
 /* One divide instruction: its operand registers and the static cycles already charged. */
 typedef struct {
