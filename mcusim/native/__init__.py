@@ -185,6 +185,7 @@ class NativeLibrary:
         self.divide_hook = ctypes.cast(self.cdll.mcs_divide_hook, ctypes.c_void_p).value
 
 
+
 _library: NativeLibrary | None = None
 
 
@@ -292,3 +293,115 @@ def attach(uc, state: CoreState, codemap, block_counts: list[np.ndarray], tlb_re
     uc.ctl_set_tlb_mode(UC_TLB_VIRTUAL)
     keepalive.append(handles)
     return keepalive
+
+
+# ---- RI5CY (ri5cy.h) ---------------------------------------------------------------------
+
+RV_STOP_NONE, RV_STOP_ELW, RV_STOP_ILLEGAL, RV_STOP_FAULT, RV_STOP_EXCEPTION = 0, 1, 2, 3, 4
+RV_COUNTER_CSR_BASE = 0x7D0
+RV_MAX_SPANS = 16
+
+
+class HostSpan(ctypes.Structure):
+    _fields_ = [("start", ctypes.c_uint64), ("end", ctypes.c_uint64), ("host", ctypes.c_void_p)]
+
+
+class HwLoops(ctypes.Structure):
+    _fields_ = [("start", ctypes.c_uint32 * 2), ("end", ctypes.c_uint32 * 2), ("count", ctypes.c_uint32 * 2)]
+
+
+class RvCoreState(ctypes.Structure):
+    _fields_ = [
+        ("core", ctypes.c_void_p),
+        ("uc", ctypes.c_void_p),
+        ("reg_write", ctypes.c_void_p),
+        ("mem_read", ctypes.c_void_p),
+        ("mem_write", ctypes.c_void_p),
+        ("hartid", ctypes.c_uint32),
+        ("stop_kind", ctypes.c_uint32),
+        ("stop_pc", ctypes.c_uint32),
+        ("stop_insn", ctypes.c_uint32),
+        ("elw_address", ctypes.c_uint32),
+        ("elw_rd", ctypes.c_uint32),
+        ("elw_next_pc", ctypes.c_uint32),
+        ("fault_address", ctypes.c_uint32),
+        ("pcer", ctypes.c_uint32),
+        ("pcmr", ctypes.c_uint32),
+        ("cycle_counter_base", ctypes.c_uint64),
+        ("instruction_counter_base", ctypes.c_uint64),
+        ("loops", HwLoops),
+        ("xpulp_executed", ctypes.c_uint64),
+        ("hwloop_back_edges", ctypes.c_uint64),
+        ("n_spans", ctypes.c_uint32),
+        ("reserved", ctypes.c_uint32),
+        ("spans", HostSpan * RV_MAX_SPANS),
+    ]
+
+
+class HwLoopSite(ctypes.Structure):
+    _fields_ = [("rv", ctypes.c_void_p), ("lpend", ctypes.c_uint32), ("resume", ctypes.c_uint32)]
+
+
+def attach_ri5cy(uc, rv: RvCoreState, state: CoreState, hartid: int,
+                 host_spans: list[tuple[int, int, np.ndarray]],
+                 hwloop_sites: list[tuple[int, int]]) -> list[object]:
+    """Install the RI5CY trap handler (Xpulp, CSRs) and the hardware-loop back-edge hooks.
+
+    ``hwloop_sites`` are (last instruction of a loop body, the instruction after it). Call before
+    the first emu_start: hooks added later miss blocks already translated (docs/unicorn.md P2).
+    """
+    from unicorn import UC_HOOK_CODE, UC_HOOK_INTR
+    from unicorn.unicorn_py3.arch.types import uc_hook_h
+    from unicorn.unicorn_py3.unicorn import uclib
+
+    lib = library()
+    lib.cdll.mcs_rv_core_size.restype = ctypes.c_uint32
+    if lib.cdll.mcs_rv_core_size() != ctypes.sizeof(RvCoreState):
+        raise McusimError("the native RI5CY struct does not match its Python mirror: "
+                          "ri5cy.h and mcusim/native/__init__.py are out of step.")
+    if len(host_spans) > RV_MAX_SPANS:
+        raise McusimError("the board has more memory spans than the RI5CY hot path holds")
+    rv.core = ctypes.addressof(state)
+    rv.reg_write = ctypes.cast(uclib.uc_reg_write, ctypes.c_void_p).value
+    rv.mem_read = ctypes.cast(uclib.uc_mem_read, ctypes.c_void_p).value
+    rv.mem_write = ctypes.cast(uclib.uc_mem_write, ctypes.c_void_p).value
+    rv.hartid = hartid
+    for i, (start, end, buffer) in enumerate(host_spans):
+        rv.spans[i] = HostSpan(start, end, buffer.ctypes.data)
+    rv.n_spans = len(host_spans)
+    sites = (HwLoopSite * max(len(hwloop_sites), 1))()
+    rv_pointer = ctypes.cast(ctypes.byref(rv), ctypes.c_void_p)
+    trap_hook = ctypes.cast(lib.cdll.mcs_rv_trap_hook, ctypes.c_void_p).value
+    hwloop_hook = ctypes.cast(lib.cdll.mcs_rv_hwloop_hook, ctypes.c_void_p).value
+    hooks = [(UC_HOOK_INTR, trap_hook, rv_pointer, 1, 0)]
+    for site, (lpend, resume) in zip(sites, hwloop_sites):
+        site.rv, site.lpend, site.resume = rv_pointer.value, lpend, resume
+        hooks.append((UC_HOOK_CODE, hwloop_hook, ctypes.cast(ctypes.byref(site), ctypes.c_void_p),
+                      resume, resume))
+    handles = []
+    for hook_type, callback, user_data, begin, end in hooks:
+        handle = uc_hook_h()
+        err = uclib.uc_hook_add(uc._uch, ctypes.byref(handle), hook_type, ctypes.c_void_p(callback),
+                                user_data, begin, end)
+        if err != 0:
+            raise McusimError(f"installing the RI5CY hooks failed (uc_hook_add error {err})")
+        handles.append(handle)
+    return [rv, sites, handles, host_spans]
+
+
+XPULP_CLASS_NAMES: tuple[str, ...] = ()
+
+
+def xpulp_class(word: int) -> str:
+    """The timing class of an Xpulpv2/GAP8 instruction word (from the native decoder)."""
+    function = library().cdll.mcs_xpulp_class
+    function.restype, function.argtypes = ctypes.c_int, [ctypes.c_uint32]
+    number = function(word)
+    return XPULP_CLASS_NAMES[number] if 0 <= number < len(XPULP_CLASS_NAMES) else "alu"
+
+
+def xpulp_mnemonic(word: int) -> str | None:
+    function = library().cdll.mcs_xpulp_mnemonic
+    function.restype, function.argtypes = ctypes.c_char_p, [ctypes.c_uint32]
+    name = function(word)
+    return name.decode() if name else None
