@@ -142,11 +142,13 @@ void nn_relu6_s8(int8_t *data, int n, int32_t zero_point, int32_t six);
 void nn_lut_s8(const int8_t *in, int8_t *out, int n, const int8_t *lut);
 /* int16 Q3.12 -> Q0.15 through a 513-entry table with linear interpolation */
 int16_t nn_act16_lut(int16_t x, const int16_t *lut);
+/*   u = x + 32768, i = u >> 7, f = u & 127: y = lut[i] + (((lut[i+1] - lut[i]) * f + 64) >> 7) */
 /* softmax, int8 in -> int8 out (scale 1/256, zero point -128):
  *   e_i = exp_lut[max - x_i] (uint32), out_i = clamp((e_i*256 + sum/2) / sum - 128) */
 void nn_softmax_s8(const int8_t *in, int8_t *out, int n, const uint32_t *exp_lut);
 
-/* h: int16[units], zeroed by the caller for the first step; scratch: int16[in_n] */
+/* in: int8[steps][in_n]; h: int16[units], the final state (starts from zeros);
+ * scratch: int16[in_n]; units <= 32 */
 void nn_gru_s8_s16(const nn_gru_params *p, const int8_t *in, int16_t *h, int16_t *scratch);
 
 #endif
