@@ -120,6 +120,14 @@ class Board:
                     return region
         return None
 
+    def translate(self, core_name: str, address: int) -> int:
+        """The global address of what ``core_name`` sees at ``address``: local aliases undone."""
+        for region in self.regions:
+            if region.local_alias is not None and core_name.startswith(region.local_to or ""):
+                if region.local_alias <= address < region.local_alias + region.size:
+                    return region.base + address - region.local_alias
+        return address
+
     def memory_regions(self) -> tuple[Region, ...]:
         """Regions backed by memory (RAM, flash, ROM, L3), not peripherals."""
         return tuple(r for r in self.regions if r.kind != "mmio")

@@ -38,9 +38,13 @@ class CodeRange:
 
 
 class CodeMap:
-    def __init__(self, ranges: list[CodeRange], instructions: int) -> None:
+    def __init__(self, ranges: list[CodeRange], instructions: int,
+                 system_words: dict[int, int] | None = None) -> None:
         self.ranges = ranges
         self.static_instructions = instructions
+        # RISC-V: 32-bit words of the SYSTEM (CSR) and hardware-loop (custom-3) opcodes, by
+        # address: the RI5CY core finds loop ends and cycle-counter reads among them.
+        self.system_words = system_words or {}
 
     def new_block_counts(self) -> list[np.ndarray]:
         """Zeroed execution counters of block starts, one array per range: one set per core."""
@@ -50,7 +54,7 @@ class CodeMap:
     def build(cls, firmware: Firmware, timing: TimingModel) -> "CodeMap":
         spans = _code_spans(firmware)
         image = _Image(firmware)
-        ranges, total = [], 0
+        ranges, total, system_words = [], 0, {}
         for base, end in spans:
             n = (end - base) // 2
             instructions = np.zeros(n, dtype=np.uint64)
@@ -65,13 +69,17 @@ class CodeMap:
                         flags[i] |= FLAG_SELF_LOOP
                     if insn.detail is not None and _is_branch(insn.detail):
                         flags[(insn.address + insn.size - 2 - base) >> 1] |= FLAG_BRANCH_END
+                    if firmware.arch == "riscv" and insn.size == 4:
+                        word = int.from_bytes(image.read(insn.address, 4), "little")
+                        if word & 0x7F in (0x73, 0x7B):
+                            system_words[insn.address] = word
             total += int(instructions.sum())
             ranges.append(CodeRange(
                 base=base, end=end,
                 instruction_prefix=_prefix(instructions), cycle_prefix=_prefix(cycles),
                 flags=flags,
             ))
-        return cls(ranges, total)
+        return cls(ranges, total, system_words)
 
 
 def _prefix(values: np.ndarray) -> np.ndarray:
@@ -139,7 +147,9 @@ def _decode_riscv(firmware: Firmware, image: _Image, base: int, end: int, detail
     can cost them and the run is not cut (GAP8 kernels interleave them with RV32)."""
     md = capstone.Cs(capstone.CS_ARCH_RISCV, capstone.CS_MODE_RISCV32 | capstone.CS_MODE_RISCVC)
     md.detail = detail
-    for start, stop in _code_spans_by_mapping(firmware, base, end, "x"):
+    # RISC-V compilers put no data in code sections, but custom instructions written with
+    # `.word` (Xpulp hardware-loop set-ups) carry a $d mapping symbol: decode the whole range.
+    for start, stop in [(base, end)]:
         code = image.read(start, stop - start)
         offset, run = 0, []
         while offset < len(code):

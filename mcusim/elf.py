@@ -49,6 +49,7 @@ class Section:
     load_address: int  # LMA (equals address except for initialised data)
     size: int
     kind: str  # "code" | "ro-data" | "rw-data" | "zi-data"
+    writable: bool = False  # SHF_WRITE
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,7 @@ class Firmware:
             else:
                 kind = "ro-data"
             sections.append(Section(sec.name, sec["sh_addr"], _load_address(elf, sec),
-                                    sec["sh_size"], kind))
+                                    sec["sh_size"], kind, writable=bool(flags & SH_FLAGS.SHF_WRITE)))
 
         symbols, mapping = [], []
         symtab = elf.get_section_by_name(".symtab")
@@ -290,11 +291,18 @@ class Firmware:
     def code_sections(self) -> list[Section]:
         return [s for s in self.sections if s.kind == "code"]
 
-    def sizes(self) -> dict[str, int]:
-        """Keil's 'Program Size' split: Code, RO-data, RW-data, ZI-data (bytes)."""
+    def sizes(self, board: Board | None = None) -> dict[str, int]:
+        """Keil's 'Program Size' split: Code, RO-data, RW-data, ZI-data (bytes).
+
+        With a board, initialised writable data counts as RW-data where it runs in RAM and as
+        RO-data where it stays in flash; without one, the ELF's segments decide (see Section)."""
         totals = {"code": 0, "ro-data": 0, "rw-data": 0, "zi-data": 0}
         for s in self.sections:
-            totals[s.kind] += s.size
+            kind = s.kind
+            if board is not None and kind in ("rw-data", "ro-data") and s.writable:
+                region = board.region_at(s.address)
+                kind = "rw-data" if region is not None and region.is_ram else "ro-data"
+            totals[kind] += s.size
         return totals
 
 

@@ -17,7 +17,8 @@ from mcusim.cores.base import CoreStop
 from mcusim.cores.semihosting import Semihosting
 from mcusim.elf import Firmware
 from mcusim.memory import Memory
-from mcusim.result import (STATUS_CYCLE_LIMIT, SCHEMA_VERSION, CoreResult, RunResult, Totals)
+from mcusim.result import (STATUS_CYCLE_LIMIT, STATUS_EXITED, STATUS_HANG, SCHEMA_VERSION, CoreResult,
+                           RunResult, Totals)
 from mcusim.selftest import ensure_engine_conventions
 from mcusim.timing import timing_model
 
@@ -54,37 +55,81 @@ class Machine:
             cycles=lambda: self.cores[0].cycles, clock_hz=board.clock_hz,
             heapinfo=_heapinfo(firmware),
         )
-        cls = core_class(board)
-        self.cores = [cls(spec, board, firmware, self.memory, self.codemap, self.timing, self.semihosting)
-                      for spec in board.cores]
+        if board.arch == "riscv":
+            self._build_gap8()
+        else:
+            cls = core_class(board)
+            self.cores = [cls(spec, board, firmware, self.memory, self.codemap, self.timing, self.semihosting)
+                          for spec in board.cores]
+            self.soc = None
+
+    def _build_gap8(self) -> None:
+        from mcusim.cores.ri5cy import Ri5cyCore, hwloop_sites, redirect_counter_reads
+        from mcusim.periph.gap8 import Gap8Soc
+
+        sites = hwloop_sites(self.codemap, self.memory)
+        self.counter_reads_redirected = redirect_counter_reads(self.codemap, self.memory)
+        self.cores = [Ri5cyCore(spec, self.board, self.firmware, self.memory, self.codemap,
+                                self.timing.for_core(spec.name), sites)
+                      for spec in self.board.cores]
+        fc, cluster = self.cores[0], self.cores[1:]
+        self.soc = Gap8Soc(self.board, self.memory, fc, cluster, self.semihosting.emit_stdout)
+        for core in self.cores:
+            core.soc = self.soc
+        fc.start_at_entry()
 
     def run(self) -> RunResult:
         start = time.perf_counter()
-        limit = self.options.max_cycles
-        quantum = self.options.quantum_cycles if len(self.cores) > 1 else None
         try:
-            while True:
-                running = [c for c in self.cores if c.stop is None]
-                if not running:
-                    break
-                for core in running:
-                    if core.cycles >= limit:
-                        core.stop = _cycle_limit_stop(core, limit)
-                        continue
-                    deadline = limit
-                    event = core.next_event()
-                    if event is not None:
-                        deadline = min(deadline, event)
-                    if quantum is not None:
-                        deadline = min(deadline, core.cycles + quantum)
-                    core.run_until(deadline)
+            if self.soc is not None:
+                self._run_soc()
+            else:
+                self._run_single_core()
         finally:
             self.semihosting.close_all()
         return self._result(time.perf_counter() - start)
 
+    def _run_single_core(self) -> None:
+        core, limit = self.cores[0], self.options.max_cycles
+        while core.stop is None:
+            if core.cycles >= limit:
+                core.stop = _cycle_limit_stop(core, limit)
+                break
+            event = core.next_event()
+            core.run_until(limit if event is None else min(limit, event))
+
+    def _run_soc(self) -> None:
+        """Cores in turns of a cycle quantum, the least advanced in simulated time first;
+        peripheral events (DMA completions) happen at their time; sleeping cores cost nothing."""
+        from mcusim.cores.ri5cy import RUNNING
+        from mcusim.periph.gap8 import ps_to_cycles
+
+        soc, limit, quantum = self.soc, self.options.max_cycles, self.options.quantum_cycles
+        while soc.exit_code is None and all(c.stop is None for c in self.cores):
+            running = [c for c in self.cores if c.state_name == RUNNING]
+            if not running:
+                next_event = soc.next_event_ps()
+                if next_event is None:
+                    self.cores[0].halt(_deadlock_stop(self.cores))
+                    break
+                soc.run_events_until(next_event)
+                continue
+            core = min(running, key=lambda c: c.time_ps())
+            soc.run_events_until(core.time_ps())
+            if core.state_name != RUNNING:
+                continue
+            if core.cycles >= limit:
+                core.halt(_cycle_limit_stop(core, limit))
+                break
+            deadline = min(core.cycles + quantum, limit)
+            next_event = soc.next_event_ps()
+            if next_event is not None:
+                deadline = min(deadline, max(core.cycles + 1, ps_to_cycles(next_event, core.spec.clock_hz)))
+            core.run_until(deadline)
+        soc.flush_stdout()
+
     def _result(self, host_time: float) -> RunResult:
-        main = self.cores[0]
-        stop = main.stop
+        stop = self._stop()
         cores = []
         for core in self.cores:
             sim_time = core.cycles / core.spec.clock_hz
@@ -96,10 +141,16 @@ class Machine:
                 exceptions_taken=core.exceptions_taken,
             ))
         instructions = sum(c.instructions for c in cores)
-        diagnostics = main.diagnostics()
+        main = self.cores[0]
+        diagnostics = main.diagnostics() if self.soc is None else {
+            "cores": {c.spec.name: c.diagnostics() for c in self.cores},
+            "soc": self.soc.statistics(),
+            "counter_reads_redirected": self.counter_reads_redirected,
+        }
         diagnostics["semihosting_calls"] = self.semihosting.calls
         diagnostics["stdout_closed"] = self.options.stdout in self.semihosting.closed_streams
         diagnostics["profile_port_errors"] = sum(c.profile_port.protocol_errors for c in self.cores)
+        sim_time_s = cores[0].sim_time_s  # the main core's (Cortex-M core, GAP8 fabric controller)
         return RunResult(
             schema_version=SCHEMA_VERSION,
             mcusim_version=__version__,
@@ -108,21 +159,37 @@ class Machine:
                    "cores": [{"name": c.name, "model": c.model, "clock_hz": c.clock_hz}
                              for c in self.board.cores]},
             elf={"path": str(self.firmware.path), "sha256": _sha256(self.firmware.path),
-                 "sizes": self.firmware.sizes()},
+                 "sizes": self.firmware.sizes(self.board)},
             status=stop.status,
             exit_code=stop.exit_code,
             message=stop.message,
             stdout=self.semihosting.stdout_text,
             stderr=self.semihosting.stderr_text,
-            totals=Totals(instructions=instructions, cycles=max(c.cycles for c in cores),
-                          sim_time_s=max(c.sim_time_s for c in cores), host_time_s=host_time,
-                          mips=_mips(instructions, host_time)),
+            totals=Totals(instructions=instructions, cycles=main.cycles, sim_time_s=sim_time_s,
+                          host_time_s=host_time, mips=_mips(instructions, host_time)),
             cores=cores,
             timing_model=self.timing.describe(),
             fault=stop.fault,
             layers=[layer for core in self.cores for layer in core.profile_port.layers],
             diagnostics=diagnostics,
         )
+
+    def _stop(self) -> CoreStop:
+        """How the run ended: the first core that stopped it, or the SoC's exit register."""
+        if self.soc is not None and self.soc.exit_code is not None:
+            code = self.soc.exit_code
+            return CoreStop(STATUS_EXITED, f"firmware exited with code {code}", exit_code=code)
+        for core in self.cores:
+            if core.stop is not None:
+                return core.stop
+        raise AssertionError("run ended without a stop")
+
+
+def _deadlock_stop(cores) -> CoreStop:
+    sleeping = ", ".join(f"{c.spec.name} at {c.pc():#010x} ({c.firmware.describe_address(c.pc())})"
+                         for c in cores if c.state_name == "sleeping")
+    return CoreStop(STATUS_HANG, "every core sleeps and no event is pending: the firmware would "
+                    f"never exit (sleeping: {sleeping or 'none'})")
 
 
 def _cycle_limit_stop(core, limit: int):

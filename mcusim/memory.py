@@ -71,6 +71,10 @@ class Memory:
                 out.append(TlbRegion(start, end, _perms(data), _perms(region.access)))
         return out
 
+    def translate(self, core_name: str, address: int) -> int:
+        """The global address of what one core sees at ``address`` (its local aliases undone)."""
+        return self.board.translate(core_name, address)
+
     def host_spans(self, core_name: str) -> list[tuple[int, int, np.ndarray]]:
         """(start, end, buffer) of every span one core addresses directly: for native code
         that reads and writes guest memory without going through Unicorn."""

@@ -54,6 +54,11 @@ def entries(app: str | None = None, **where) -> list[dict]:
     return out
 
 
+def cortex_m_only(entries_: list[dict]) -> list[dict]:
+    """Entries for the Cortex-M boards (conventions such as .data copied from flash)."""
+    return [e for e in entries_ if e["board"] in CORTEX_M_BOARDS]
+
+
 def entry_id(entry: dict) -> str:
     return entry["elf"].removesuffix(".elf")
 

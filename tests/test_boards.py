@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from conftest import BOARD_NAMES, CORTEX_M_BOARDS, elf_path, entries
+from conftest import cortex_m_only, BOARD_NAMES, CORTEX_M_BOARDS, elf_path, entries
 from mcusim.board import builtin_board_names, load_board
 
 KiB, MiB = 1024, 1024 * 1024
@@ -123,7 +123,7 @@ def test_flash_wait_states(name, wait_states):
     assert _region(load_board(name), "FLASH").wait_states == wait_states
 
 
-@pytest.mark.parametrize("entry", entries("hello"), ids=lambda e: e["board"])
+@pytest.mark.parametrize("entry", cortex_m_only(entries("hello")), ids=lambda e: e["board"])
 def test_board_clock_matches_the_firmware_build(entry):
     """hello prints SYSTEM_CORE_CLOCK from firmware/include/board.h: the board file agrees."""
     mhz = int(re.search(r"@ (\d+) MHz", entry["stdout"]).group(1))

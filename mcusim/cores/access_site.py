@@ -14,8 +14,17 @@ from dataclasses import dataclass
 
 import capstone
 from capstone import arm as cs_arm
+from capstone import riscv as cs_riscv
+from unicorn import riscv_const
 
 from mcusim.cores.arm_registers import UNICORN_REGISTERS
+
+_ABI = ["zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3", "a4",
+        "a5", "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4",
+        "t5", "t6"]
+RISCV_REGISTERS = {name: riscv_const.UC_RISCV_REG_X0 + i for i, name in enumerate(_ABI)}
+RISCV_REGISTERS.update({f"x{i}": riscv_const.UC_RISCV_REG_X0 + i for i in range(32)})
+RISCV_REGISTERS["fp"] = RISCV_REGISTERS["s0"]
 
 
 @dataclass(frozen=True)
@@ -31,10 +40,16 @@ class MemoryOperand:
 
 
 class AccessSiteLocator:
-    def __init__(self, uc, code_ranges) -> None:
+    def __init__(self, uc, code_ranges, arch: str = "arm") -> None:
         self.uc = uc
         self.code_ranges = code_ranges
-        self._md = capstone.Cs(capstone.CS_ARCH_ARM, capstone.CS_MODE_THUMB | capstone.CS_MODE_MCLASS)
+        self.arch = arch
+        if arch == "arm":
+            self._md = capstone.Cs(capstone.CS_ARCH_ARM, capstone.CS_MODE_THUMB | capstone.CS_MODE_MCLASS)
+            self._registers = UNICORN_REGISTERS
+        else:
+            self._md = capstone.Cs(capstone.CS_ARCH_RISCV, capstone.CS_MODE_RISCV32 | capstone.CS_MODE_RISCVC)
+            self._registers = RISCV_REGISTERS
         self._md.detail = True
         self._blocks: dict[tuple[int, int], list[MemoryOperand]] = {}
         self._cursor = (None, 0)  # (block execution number, next candidate index)
@@ -54,26 +69,45 @@ class AccessSiteLocator:
             effective = self._effective_address(op)
             if effective is not None and effective <= address < effective + op.span:
                 self._cursor = (state.blocks, i + 1)
-                prefix = code_range.cycle_prefix
-                block_total = int(prefix[(end - code_range.base) >> 1]) - int(prefix[(start - code_range.base) >> 1])
-                before = int(prefix[(op.address - code_range.base) >> 1]) - int(prefix[(start - code_range.base) >> 1])
-                return state.cycles - block_total + before
+                return self.cycles_before_instruction(state, op.address)
         return state.cycles
+
+    def cycles_before_instruction(self, state, pc: int) -> int:
+        """Cycles of the instructions of the running block before the one at ``pc``."""
+        start, end = state.last_block_addr, state.last_block_end
+        code_range = next((r for r in self.code_ranges if r.base <= start and end <= r.end), None)
+        if code_range is None or not start <= pc < end:
+            return state.cycles
+        prefix = code_range.cycle_prefix
+        after = int(prefix[(end - code_range.base) >> 1]) - int(prefix[(pc - code_range.base) >> 1])
+        return state.cycles - after
 
     def _operands(self, start: int, end: int) -> list[MemoryOperand]:
         key = (start, end)
         if key not in self._blocks:
             code = bytes(self.uc.mem_read(start, end - start))
-            self._blocks[key] = [op for insn in self._md.disasm(code, start) if (op := _memory_operand(insn))]
+            extract = _memory_operand if self.arch == "arm" else _riscv_memory_operand
+            self._blocks[key] = [op for insn in self._decode(code, start) if (op := extract(insn))]
         return self._blocks[key]
 
+    def _decode(self, code: bytes, start: int):
+        """Instructions of a block; RISC-V custom words Capstone cannot decode are stepped over."""
+        offset = 0
+        while offset < len(code):
+            insn = next(self._md.disasm(code[offset:], start + offset, 1), None)
+            if insn is None:
+                offset += 4 if code[offset] & 3 == 3 else 2
+                continue
+            yield insn
+            offset += insn.size
+
     def _register(self, name: str | None) -> int:
-        return self.uc.reg_read(UNICORN_REGISTERS[name]) if name else 0
+        return self.uc.reg_read(self._registers[name]) if name else 0
 
     def _effective_address(self, op: MemoryOperand) -> int | None:
         if op.base is None:
             return None
-        if op.base == "pc":
+        if op.base == "pc" and self.arch == "arm":
             base = (op.address + 4) & ~3
         else:
             base = self._register(op.base)
@@ -83,6 +117,15 @@ class AccessSiteLocator:
         if op.subtracted:
             offset = -offset
         return (base + offset + op.displacement) & 0xFFFFFFFF
+
+
+def _riscv_memory_operand(insn) -> MemoryOperand | None:
+    for o in insn.operands:
+        if o.type == cs_riscv.RISCV_OP_MEM:
+            size = 1 if insn.mnemonic in ("lb", "lbu", "sb") else 2 if insn.mnemonic in ("lh", "lhu", "sh") else 4
+            return MemoryOperand(insn.address, insn.reg_name(o.mem.base), None, 0, o.mem.disp,
+                                 False, False, size)
+    return None
 
 
 def _memory_operand(insn) -> MemoryOperand | None:

@@ -159,6 +159,11 @@ class Semihosting:
 
     # ---- helpers ------------------------------------------------------------------------
 
+    def emit_stdout(self, data: bytes) -> None:
+        """Firmware output that does not come through a semihosting call (a board's UART or
+        virtual stdout register) joins the same stream and capture."""
+        self._emit(self.stdout, self.captured_stdout, data)
+
     def _fail(self, code: int, value: int = -1) -> int:
         self.errno = code
         return value & 0xFFFFFFFF

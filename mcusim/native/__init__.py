@@ -307,7 +307,8 @@ class HostSpan(ctypes.Structure):
 
 
 class HwLoops(ctypes.Structure):
-    _fields_ = [("start", ctypes.c_uint32 * 2), ("end", ctypes.c_uint32 * 2), ("count", ctypes.c_uint32 * 2)]
+    _fields_ = [("start", ctypes.c_uint32 * 2), ("end", ctypes.c_uint32 * 2), ("count", ctypes.c_uint32 * 2),
+                ("viterbi_flags", ctypes.c_uint32)]
 
 
 class RvCoreState(ctypes.Structure):
@@ -389,7 +390,9 @@ def attach_ri5cy(uc, rv: RvCoreState, state: CoreState, hartid: int,
     return [rv, sites, handles, host_spans]
 
 
-XPULP_CLASS_NAMES: tuple[str, ...] = ()
+# enum mcs_xpulp_class (xpulp.h), in order; the names are the keys of ri5cy.toml's xpulp_classes
+XPULP_CLASS_NAMES = ("none", "load", "store", "alu", "mul", "mac", "simd", "dotp", "branch", "hwloop",
+                     "csr", "elw")
 
 
 def xpulp_class(word: int) -> str:

@@ -20,6 +20,11 @@ static inline const mcs_code_range *find_range(const mcs_core *core, uint64_t ad
 /* One line access; returns the stall cycles it costs. */
 static inline uint32_t cache_access(mcs_cache *c, uint64_t line, uint32_t miss_cycles)
 {
+    if (c->ways == 0) { /* no cache nor line buffer: every access pays (e.g. GAP8 L2 latency) */
+        c->misses++;
+        c->stall_cycles += miss_cycles;
+        return miss_cycles;
+    }
     if (line == c->last_line) { /* the common case: the same line again, and it is present */
         c->hits++;
         return 0;

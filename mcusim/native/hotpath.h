@@ -55,8 +55,8 @@ typedef struct {
  * memory behind it, so the caller passes it.
  */
 typedef struct {
-    uint32_t sets;            /* 0: no cache, every line access misses */
-    uint32_t ways;
+    uint32_t sets;            /* 0: no cache, every new line misses (a one-line buffer) */
+    uint32_t ways;            /* 0 (with sets 0): not even a line buffer, every access pays */
     uint32_t line_shift;
     uint32_t sequential_free; /* a miss on the line after the last one is hidden (prefetch) */
     uint64_t *tags;           /* sets * ways line numbers, UINT64_MAX when invalid */

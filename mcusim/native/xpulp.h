@@ -25,6 +25,9 @@ typedef struct {
     uint32_t start[2];
     uint32_t end[2]; /* address of the LAST instruction of the body (RI5CY semantics) */
     uint32_t count[2];
+    /* GAP8 Viterbi flags written by pv.vitop.max and read by pv.vitop.sel (bit 0 = vf0, bit 1 =
+     * vf1). Not a loop register, but per-core state owned by the executor: zero it at reset. */
+    uint32_t viterbi_flags;
 } mcs_hwloops;
 
 /* Access to the core executing the instruction. Register numbers are x0..x31; set() of x0 is
@@ -58,5 +61,33 @@ typedef struct {
  */
 int mcs_xpulp_execute(uint32_t insn, uint32_t pc, const mcs_xpulp_io *io, mcs_hwloops *loops,
                       mcs_xpulp_outcome *outcome);
+
+/* Timing class of an instruction (what mcs_xpulp_class returns). */
+enum mcs_xpulp_class {
+    MCS_XPULP_CLASS_NONE = 0,   /* not recognised by the executor */
+    MCS_XPULP_CLASS_LOAD = 1,   /* p.l* post-increment / register-offset loads */
+    MCS_XPULP_CLASS_STORE = 2,  /* p.s* post-increment / register-offset stores */
+    MCS_XPULP_CLASS_ALU = 3,    /* scalar ALU, bit manipulation, clip, addN/subN */
+    MCS_XPULP_CLASS_MUL = 4,    /* p.mul{u,s,hhu,hhs}[N][R] */
+    MCS_XPULP_CLASS_MAC = 5,    /* p.mac, p.msu, p.mac{u,s,hhu,hhs}[N][R] */
+    MCS_XPULP_CLASS_SIMD = 6,   /* pv.* except the multiplier-based ones below */
+    MCS_XPULP_CLASS_DOTP = 7,   /* pv.dot*, pv.sdot*, pv.cplxmul.s* */
+    MCS_XPULP_CLASS_BRANCH = 8, /* p.beqimm, p.bneimm */
+    MCS_XPULP_CLASS_HWLOOP = 9, /* lp.* */
+    MCS_XPULP_CLASS_CSR = 10,   /* csrrw/s/c and the immediate forms */
+    MCS_XPULP_CLASS_ELW = 11,   /* p.elw */
+};
+
+/*
+ * Name of the instruction (e.g. "p.lw.postinc", "pv.sdotsp.sci.b", "lp.setup", "csrrs"), or NULL
+ * if the executor does not recognise the encoding (it would return MCS_XPULP_ILLEGAL without even
+ * looking at registers). Load/store names carry the addressing mode: ".postinc" = imm(rs1!),
+ * ".rr.postinc" = rs2(rs1!), ".rr" = rs2(rs1). Static strings; never freed.
+ */
+const char *mcs_xpulp_mnemonic(uint32_t insn);
+
+/* enum mcs_xpulp_class of the instruction; MCS_XPULP_CLASS_NONE exactly when the mnemonic is
+ * NULL. */
+int mcs_xpulp_class(uint32_t insn);
 
 #endif

@@ -24,7 +24,7 @@ def region_usage(firmware: Firmware, board: Board) -> dict[str, int]:
 
 
 def print_inspect(firmware: Firmware, board: Board | None, console: Console, top: int = 10) -> None:
-    sizes = firmware.sizes()
+    sizes = firmware.sizes(board)
     console.print(
         f"[bold]{firmware.path}[/]  ({firmware.arch}, entry {firmware.entry:#010x})\n"
         f"Program Size: Code={sizes['code']} RO-data={sizes['ro-data']} "

@@ -12,9 +12,10 @@ from mcusim.timing.base import MODES, DecodedInstruction, TimingModel
 from mcusim.timing.cortex_m4 import CortexM4
 from mcusim.timing.cortex_m7 import CortexM7
 from mcusim.timing.instruction_count import InstructionCount
+from mcusim.timing.ri5cy import Ri5cy
 
 # core model -> timing model; cores not listed count one cycle per instruction
-_BY_CORE: dict[str, type[TimingModel]] = {"cortex-m4": CortexM4, "cortex-m7": CortexM7}
+_BY_CORE: dict[str, type[TimingModel]] = {"cortex-m4": CortexM4, "cortex-m7": CortexM7, "ri5cy": Ri5cy}
 
 
 def timing_model(board: Board, mode: str = "accurate") -> TimingModel:

@@ -21,8 +21,8 @@ ART_DATA = (2, 4)  # 8 lines
 
 @dataclass(frozen=True)
 class CacheConfig:
-    sets: int  # 0: no cache, only the prefetch rule applies
-    ways: int
+    sets: int  # 0: no cache, only a one-line buffer and the prefetch rule
+    ways: int  # 0 with sets 0: no line buffer either, every access pays the miss cost
     line_bytes: int
     sequential_free: bool  # a miss on the next sequential line is hidden by prefetch
 

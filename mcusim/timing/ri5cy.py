@@ -49,8 +49,11 @@ class Ri5cy(TimingModel):
         self.divide_sites: list[tuple[int, int, int, bool, int]] = []
 
     def for_core(self, core_name: str) -> "Ri5cy":
-        """The same model for one core of the board (costs of L2 differ between FC and cluster)."""
-        return Ri5cy(self.board, self.mode, core_name)
+        """The same model for one core of the board (costs of L2 differ between FC and cluster);
+        it shares the divide sites the code map's build collected."""
+        model = Ri5cy(self.board, self.mode, core_name)
+        model.divide_sites = self.divide_sites
+        return model
 
     def hot_path(self) -> HotPathTiming:
         if self.mode != "accurate":
@@ -70,7 +73,7 @@ class Ri5cy(TimingModel):
         if not latency or l2 is None:
             return None
         # No cache: every access to L2 pays the interconnect latency.
-        return MemorySystem(data_cache=CacheConfig(0, 1, 4, False),
+        return MemorySystem(data_cache=CacheConfig(0, 0, 4, False),
                             data_ranges=(CachedRange(l2, latency),))
 
     def cycles_of_run(self, run: list[DecodedInstruction]) -> list[int]:

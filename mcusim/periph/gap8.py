@@ -1,0 +1,605 @@
+"""The GAP8 SoC around its cores: event units, cluster control, both DMA engines, timers, the
+APB SoC control (exit), the virtual stdout and the profiling port (docs/gap8.md §2-§4).
+
+All of this runs on rare events (MMIO accesses, p.elw, DMA completions), in Python. Time is kept
+in picoseconds so that the FC (250 MHz) and the cluster (175 MHz) share one clock; DMA transfers
+complete at a simulated time and overlap with computation, as on silicon.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections import Counter, deque
+from dataclasses import dataclass
+from typing import Callable
+
+from mcusim.board import Board
+from mcusim.memory import Memory
+
+PS_PER_SECOND = 10**12
+
+# Cluster event lines (docs/gap8.md §3.2)
+EVT_DMA0 = 8
+EVT_BARRIER = 16
+EVT_MUTEX = 17
+EVT_DISPATCH = 18
+
+# Windows (global addresses)
+CLUSTER_CTRL = 0x10200000
+CLUSTER_TIMER = 0x10200400
+CLUSTER_EU = 0x10200800
+CLUSTER_ICACHE = 0x10201400
+CLUSTER_DMA_GLOBAL = 0x10201800
+CLUSTER_EU_DEMUX = 0x10204000
+CLUSTER_DMA_DEMUX = 0x10204400
+FC_TIMER = 0x1B200400
+FC_EU = 0x1B200800
+FC_EU_DEMUX = 0x1B204000
+UDMA = 0x1A102000
+UDMA_HYPER = UDMA + 0x80 * 3
+APB_SOC = 0x1A104000
+STDOUT = 0x1A110000
+STDOUT_SIZE = 0x2000
+L1_TAS = 0x10100000
+
+APB_INFO, APB_CORESTATUS = 0x00, 0xA0
+
+
+def cycles_to_ps(cycles: int, clock_hz: int) -> int:
+    return cycles * PS_PER_SECOND // clock_hz
+
+
+def ps_to_cycles(ps: int, clock_hz: int) -> int:
+    """The first cycle of a core at or after ``ps``."""
+    return -(-ps * clock_hz // PS_PER_SECOND)
+
+
+@dataclass
+class Wait:
+    """Why a core sleeps in p.elw, and how to answer it when it wakes."""
+
+    kind: str  # "event" | "barrier" | "dispatch" | "mutex"
+    clear: bool = False
+    barrier: int = 0
+
+
+class EventUnit:
+    """Event unit v3 for a group of cores (the cluster's 8, or the FC alone)."""
+
+    def __init__(self, soc: "Gap8Soc", cores: list) -> None:
+        self.soc = soc
+        self.cores = cores
+        n = len(cores)
+        self.buffer = [0] * n
+        self.mask = [0] * n
+        self.irq_mask = [0] * n
+        self.waits: dict[int, Wait] = {}
+        self.barrier_trigger_mask = [0] * 16
+        self.barrier_target_mask = [0] * 16
+        self.barrier_arrived = [0] * 16
+        self.team_mask = (1 << n) - 1
+        self.dispatch: list[deque] = [deque() for _ in range(n)]
+        self.mutex_owner: int | None = None
+        self.mutex_waiters: deque = deque()
+
+    # -- events ------------------------------------------------------------------------------
+
+    def trigger(self, event: int, target_mask: int, time_ps: int) -> None:
+        if target_mask == 0:
+            target_mask = (1 << len(self.cores)) - 1  # 0 broadcasts (GVSoC trigger_event)
+        for i in range(len(self.cores)):
+            if target_mask >> i & 1:
+                self.buffer[i] |= 1 << event
+                self._try_wake(i, time_ps)
+
+    def _try_wake(self, i: int, time_ps: int) -> None:
+        wait = self.waits.get(i)
+        if wait is None:
+            return
+        value = None
+        if wait.kind == "event" and self.buffer[i] & self.mask[i]:
+            value = self.buffer[i] & self.mask[i]
+            if wait.clear:
+                self.buffer[i] &= ~value
+        elif wait.kind == "barrier" and self.buffer[i] >> EVT_BARRIER & 1:
+            value = self.buffer[i] & self.mask[i] or 1 << EVT_BARRIER
+            if wait.clear:
+                self.buffer[i] &= ~(1 << EVT_BARRIER)
+        elif wait.kind == "dispatch" and self.dispatch[i]:
+            value = self.dispatch[i].popleft()
+        elif wait.kind == "mutex" and self.mutex_owner == i:
+            value = 0
+        if value is not None:
+            del self.waits[i]
+            self.soc.wake(self.cores[i], value, time_ps)
+
+    def _arrive(self, b: int, i: int, time_ps: int) -> None:
+        self.barrier_arrived[b] |= 1 << i
+        if self.barrier_trigger_mask[b] and self.barrier_arrived[b] & self.barrier_trigger_mask[b] == self.barrier_trigger_mask[b]:
+            self.barrier_arrived[b] = 0
+            self.trigger(EVT_BARRIER, self.barrier_target_mask[b] or self.barrier_trigger_mask[b], time_ps)
+
+    # -- registers -----------------------------------------------------------------------------
+
+    def read_demux(self, i: int, offset: int, time_ps: int, elw: bool) -> int | None:
+        """A read of the core-private view; None means the core sleeps (p.elw only)."""
+        if offset < 0x40:
+            return self._core_register(i, offset, time_ps, elw)
+        if 0x80 <= offset < 0x88:  # dispatch FIFO
+            if offset == 0x84:
+                return self.team_mask
+            if self.dispatch[i]:
+                return self.dispatch[i].popleft()
+            return self._sleep(i, Wait("dispatch"), elw)
+        if 0xC0 <= offset < 0xC4:  # mutex: a read takes it
+            if self.mutex_owner is None:
+                self.mutex_owner = i
+                return 0
+            self.mutex_waiters.append(i)
+            return self._sleep(i, Wait("mutex"), elw)
+        if 0x200 <= offset < 0x400:
+            b, reg = (offset - 0x200) // 0x20, (offset - 0x200) % 0x20
+            return self._barrier_read(i, b, reg, time_ps, elw)
+        self.soc.unmodelled[("eu-demux", offset)] += 1
+        return 0
+
+    def _core_register(self, i: int, offset: int, time_ps: int, elw: bool) -> int | None:
+        if offset == 0x00:
+            return self.mask[i]
+        if offset in (0x0C,):
+            return self.irq_mask[i]
+        if offset in (0x18, 0x1C):
+            return self.buffer[i]
+        if offset == 0x20:
+            return self.buffer[i] & self.mask[i]
+        if offset == 0x24:
+            return self.buffer[i] & self.irq_mask[i]
+        if offset in (0x38, 0x3C):  # EVENT_WAIT, EVENT_WAIT_CLEAR
+            value = self.buffer[i] & self.mask[i]
+            if value:
+                if offset == 0x3C:
+                    self.buffer[i] &= ~value
+                return value
+            return self._sleep(i, Wait("event", clear=offset == 0x3C), elw)
+        return 0
+
+    def _barrier_read(self, i: int, b: int, reg: int, time_ps: int, elw: bool) -> int | None:
+        if reg == 0x00:
+            return self.barrier_trigger_mask[b]
+        if reg in (0x04, 0x08):
+            return self.barrier_arrived[b]
+        if reg == 0x0C:
+            return self.barrier_target_mask[b]
+        if reg in (0x18, 0x1C):  # TRIGGER_WAIT(_CLEAR): arrive, then sleep until the barrier event
+            self._arrive(b, i, time_ps)
+            if self.buffer[i] >> EVT_BARRIER & 1:
+                if reg == 0x1C:
+                    self.buffer[i] &= ~(1 << EVT_BARRIER)
+                return 1 << EVT_BARRIER
+            return self._sleep(i, Wait("barrier", clear=reg == 0x1C, barrier=b), elw)
+        return 0
+
+    def _sleep(self, i: int, wait: Wait, elw: bool) -> int | None:
+        if not elw:
+            self.soc.protocol_errors += 1  # a plain load cannot sleep: it reads 0
+            return 0
+        self.waits[i] = wait
+        return None
+
+    def write_demux(self, i: int, offset: int, value: int, time_ps: int) -> None:
+        if offset < 0x40:
+            self._write_core_register(i, offset, value, time_ps)
+        elif 0x80 <= offset < 0x88:
+            if offset == 0x84:
+                self.team_mask = value
+                return
+            for j in range(len(self.cores)):
+                if self.team_mask >> j & 1 and j != i:
+                    self.dispatch[j].append(value)
+                    self._try_wake(j, time_ps)
+        elif 0xC0 <= offset < 0xC4:  # mutex release
+            self.mutex_owner = None
+            if self.mutex_waiters:
+                self.mutex_owner = self.mutex_waiters.popleft()
+                self._try_wake(self.mutex_owner, time_ps)
+        elif 0x100 <= offset < 0x140:  # SW events: value is the core mask, 0 = all
+            self.trigger((offset - 0x100) // 4, value, time_ps)
+        elif 0x200 <= offset < 0x400:
+            b, reg = (offset - 0x200) // 0x20, (offset - 0x200) % 0x20
+            if reg == 0x00:
+                self.barrier_trigger_mask[b] = value
+            elif reg == 0x0C:
+                self.barrier_target_mask[b] = value
+            elif reg == 0x10:
+                for j in range(len(self.cores)):
+                    if value >> j & 1:
+                        self._arrive(b, j, time_ps)
+            elif reg == 0x14:
+                self._arrive(b, i, time_ps)
+        else:
+            self.soc.unmodelled[("eu-demux", offset)] += 1
+
+    def _write_core_register(self, i: int, offset: int, value: int, time_ps: int) -> None:
+        if offset == 0x00:
+            self.mask[i] = value
+        elif offset == 0x04:
+            self.mask[i] &= ~value
+        elif offset == 0x08:
+            self.mask[i] |= value
+        elif offset == 0x0C:
+            self.irq_mask[i] = value
+        elif offset == 0x10:
+            self.irq_mask[i] &= ~value
+        elif offset == 0x14:
+            self.irq_mask[i] |= value
+        elif offset == 0x28:
+            self.buffer[i] &= ~value
+        self._try_wake(i, time_ps)
+
+    def read_global(self, reader: int | None, offset: int, time_ps: int) -> int:
+        if offset < 0x400:  # per-core areas, 0x40 each
+            value = self._core_register(offset // 0x40, offset % 0x40, time_ps, elw=False)
+            return value or 0
+        if offset < 0x600:
+            b, reg = (offset - 0x400) // 0x20, (offset - 0x400) % 0x20
+            return self._barrier_read(reader or 0, b, reg, time_ps, elw=False) or 0
+        return 0
+
+    def write_global(self, writer: int | None, offset: int, value: int, time_ps: int) -> None:
+        if offset < 0x400:
+            self._write_core_register(offset // 0x40, offset % 0x40, value, time_ps)
+        elif offset < 0x600:
+            self.write_demux(writer or 0, 0x200 + offset - 0x400, value, time_ps)
+        elif offset < 0x700:  # SW event trigger: value is the core mask, 0 = all
+            self.trigger((offset - 0x600) // 4, value, time_ps)
+        else:
+            self.soc.unmodelled[("eu-global", offset)] += 1
+
+
+@dataclass
+class DmaTransfer:
+    counter: int
+    issuer: int  # cluster core index
+    to_l1: bool
+    l1_address: int
+    ext_address: int
+    size: int
+    two_d: bool
+    stride: int
+    length: int
+    event: bool
+    broadcast: bool
+
+
+class ClusterDma:
+    """mchan v6: 1-D/2-D L2<->L1 transfers with counters and completion events (§3.3)."""
+
+    COUNTERS = 16
+
+    def __init__(self, soc: "Gap8Soc", bytes_per_cycle: int, latency_cycles: int, clock_hz: int) -> None:
+        self.soc = soc
+        self.bytes_per_cycle = bytes_per_cycle
+        self.latency_cycles = latency_cycles
+        self.clock_hz = clock_hz
+        self.busy = 0  # bit t: counter t has a transfer in flight
+        self.allocated = 0
+        self.last_counter = 0
+        self.pending: dict[int, list[int]] = {}  # issuing core -> command words so far
+        self.free_at_ps = 0
+        self.bytes = Counter()  # direction -> bytes
+        self.busy_ps = 0
+        self.transfers = 0
+
+    def read(self, i: int, offset: int) -> int:
+        if offset == 0x0:  # allocate a transfer counter
+            free = [t for t in range(self.COUNTERS) if not (self.allocated | self.busy) >> t & 1]
+            counter = free[0] if free else self.last_counter
+            self.allocated |= 1 << counter
+            self.last_counter = counter
+            return counter
+        if offset == 0x4:
+            return self.busy & 0xFFFF
+        return 0
+
+    def write(self, i: int, offset: int, value: int, time_ps: int) -> None:
+        if offset == 0x4:  # free counters
+            mask = 0xFFFF if value == 0xFFFFFFFF else value
+            self.allocated &= ~mask
+            return
+        if offset != 0x0:
+            return
+        words = self.pending.setdefault(i, [])
+        words.append(value)
+        cmd = words[0]
+        if len(words) < (4 if cmd >> 18 & 1 else 3):
+            return
+        del self.pending[i]
+        two_d = bool(cmd >> 18 & 1)
+        transfer = DmaTransfer(
+            counter=self.last_counter, issuer=i, to_l1=bool(cmd >> 16 & 1),
+            l1_address=words[1], ext_address=words[2], size=cmd & 0xFFFF, two_d=two_d,
+            stride=(words[3] >> 16) & 0x7FFF if two_d else 0, length=words[3] & 0x7FFF if two_d else 0,
+            event=bool(cmd >> 19 & 1), broadcast=bool(cmd >> 21 & 1),
+        )
+        self.busy |= 1 << transfer.counter
+        start = max(time_ps, self.free_at_ps)
+        cycles = self.latency_cycles + -(-transfer.size // self.bytes_per_cycle)
+        done = start + cycles_to_ps(cycles, self.clock_hz)
+        self.free_at_ps = done
+        self.busy_ps += done - start
+        self.soc.schedule(done, lambda t=transfer, when=done: self._complete(t, when))
+
+    def _complete(self, transfer: DmaTransfer, time_ps: int) -> None:
+        core_name = self.soc.cluster_cores[transfer.issuer].spec.name
+        memory = self.soc.memory
+        l1 = memory.translate(core_name, transfer.l1_address)
+        ext = memory.translate(core_name, transfer.ext_address)
+        chunks = self._chunks(transfer)
+        for l1_offset, ext_offset, size in chunks:
+            if transfer.to_l1:
+                memory.write(l1 + l1_offset, memory.read(ext + ext_offset, size))
+            else:
+                memory.write(ext + ext_offset, memory.read(l1 + l1_offset, size))
+        self.bytes["L2->L1" if transfer.to_l1 else "L1->L2"] += transfer.size
+        self.transfers += 1
+        self.busy &= ~(1 << transfer.counter)
+        if transfer.event:
+            mask = 0 if transfer.broadcast else 1 << transfer.issuer
+            self.soc.cluster_eu.trigger(EVT_DMA0, mask, time_ps)
+
+    @staticmethod
+    def _chunks(transfer: DmaTransfer) -> list[tuple[int, int, int]]:
+        """(L1 offset, external offset, bytes): 2-D strides apply to the external side."""
+        if not transfer.two_d or transfer.length == 0:
+            return [(0, 0, transfer.size)]
+        out, done, line = [], 0, 0
+        while done < transfer.size:
+            size = min(transfer.length, transfer.size - done)
+            out.append((done, line * transfer.stride, size))
+            done += size
+            line += 1
+        return out
+
+
+class HyperBus:
+    """uDMA channels of the HyperBus peripheral: L3 (HyperRAM/Flash image) <-> L2 (§3.5)."""
+
+    def __init__(self, soc: "Gap8Soc", bytes_per_second: int, latency_ns: int) -> None:
+        self.soc = soc
+        self.bytes_per_second = bytes_per_second
+        self.latency_ps = latency_ns * 1000
+        self.registers: dict[int, int] = {}
+        self.active = [False, False]  # RX (L3 -> L2), TX (L2 -> L3)
+        self.free_at_ps = 0
+        self.bytes = Counter()
+        self.busy_ps = 0
+        self.transfers = 0
+
+    def read(self, offset: int) -> int:
+        value = self.registers.get(offset, 0)
+        if offset in (0x08, 0x18):  # CFG: EN (bit 4) reads 1 while the transfer runs
+            channel = 0 if offset == 0x08 else 1
+            value = (value & ~0x10) | (0x10 if self.active[channel] else 0)
+        return value
+
+    def write(self, offset: int, value: int, time_ps: int) -> None:
+        self.registers[offset] = value
+        if offset in (0x08, 0x18) and value & 0x10:
+            channel = 0 if offset == 0x08 else 1
+            base = 0x00 if channel == 0 else 0x10
+            l2 = self.registers.get(base + 0x0, 0)
+            size = self.registers.get(base + 0x4, 0)
+            l3 = self.soc.l3_base + self.registers.get(0x20, 0)  # EXT_ADDR: offset in L3
+            self.active[channel] = True
+            start = max(time_ps, self.free_at_ps)
+            done = start + self.latency_ps + size * PS_PER_SECOND // self.bytes_per_second
+            self.free_at_ps = done
+            self.busy_ps += done - start
+            self.soc.schedule(done, lambda: self._complete(channel, l2, l3, size))
+
+    def _complete(self, channel: int, l2: int, l3: int, size: int) -> None:
+        memory = self.soc.memory
+        if channel == 0:
+            memory.write(l2, memory.read(l3, size))
+            self.bytes["L3->L2"] += size
+        else:
+            memory.write(l3, memory.read(l2, size))
+            self.bytes["L2->L3"] += size
+        self.active[channel] = False
+        self.transfers += 1
+
+
+class Timer:
+    """timer_v2 (§3.4): CNT counts cycles of its clock domain while enabled."""
+
+    def __init__(self, clock_hz: int) -> None:
+        self.clock_hz = clock_hz
+        self.config = 0
+        self.base_ps = 0
+        self.value_at_stop = 0
+        self.registers: dict[int, int] = {}
+
+    def read(self, offset: int, time_ps: int) -> int:
+        if offset == 0x00:
+            return self.config
+        if offset == 0x08:
+            if not self.config & 1:
+                return self.value_at_stop & 0xFFFFFFFF
+            return (self.value_at_stop + ps_to_cycles(time_ps - self.base_ps, self.clock_hz)) & 0xFFFFFFFF
+        return self.registers.get(offset, 0)
+
+    def write(self, offset: int, value: int, time_ps: int) -> None:
+        if offset == 0x00:
+            running = self.config & 1
+            if value & 2:  # reset
+                self.value_at_stop = 0
+                self.base_ps = time_ps
+            if value & 1 and not running:
+                self.base_ps = time_ps
+            elif running and not value & 1:
+                self.value_at_stop = self.read(0x08, time_ps)
+            self.config = value & ~2
+        elif offset == 0x20:  # RESET_LO
+            self.value_at_stop, self.base_ps = 0, time_ps
+        elif offset == 0x08:
+            self.value_at_stop, self.base_ps = value, time_ps
+        else:
+            self.registers[offset] = value
+
+
+class Gap8Soc:
+    def __init__(self, board: Board, memory: Memory, fc, cluster_cores: list,
+                 emit_stdout: Callable[[bytes], None]) -> None:
+        params = board.extra.get("soc", {})
+        self.board, self.memory = board, memory
+        self.fc, self.cluster_cores = fc, cluster_cores
+        self.emit_stdout = emit_stdout
+        cluster_hz = cluster_cores[0].spec.clock_hz if cluster_cores else board.clock_hz
+        self.cluster_eu = EventUnit(self, cluster_cores)
+        self.fc_eu = EventUnit(self, [fc])
+        self.dma = ClusterDma(self, int(params.get("cluster_dma_bytes_per_cycle", 4)),
+                              int(params.get("cluster_dma_latency_cycles", 10)), cluster_hz)
+        self.hyper = HyperBus(self, int(params.get("hyper_bytes_per_second", 250_000_000)),
+                              int(params.get("hyper_latency_ns", 100)))
+        self.wakeup_cycles = int(params.get("event_wakeup_cycles", 2))
+        self.fc_timer = Timer(fc.spec.clock_hz)
+        self.cluster_timer = Timer(cluster_hz)
+        l3 = next((r for r in board.regions if r.kind == "l3"), None)
+        self.l3_base = l3.base if l3 else 0x80000000
+        self.boot_address = [0] * len(cluster_cores)
+        self.fetch_enable = 0
+        self.registers: dict[int, int] = {}
+        self.unmodelled = Counter()
+        self.protocol_errors = 0
+        self.exit_code: int | None = None
+        self.exit_time_ps: int | None = None
+        self.line_buffers: dict[str, bytearray] = {}
+        self._events: list[tuple[int, int, Callable[[], None]]] = []
+        self._sequence = itertools.count()
+
+    # -- time and events -----------------------------------------------------------------------
+
+    def schedule(self, time_ps: int, action: Callable[[], None]) -> None:
+        heapq.heappush(self._events, (time_ps, next(self._sequence), action))
+
+    def next_event_ps(self) -> int | None:
+        return self._events[0][0] if self._events else None
+
+    def run_events_until(self, time_ps: int) -> None:
+        while self._events and self._events[0][0] <= time_ps:
+            _, _, action = heapq.heappop(self._events)
+            action()
+
+    def wake(self, core, value: int, time_ps: int) -> None:
+        core.wake(value, time_ps + cycles_to_ps(self.wakeup_cycles, core.spec.clock_hz))
+
+    # -- MMIO -------------------------------------------------------------------------------
+
+    def read(self, core, address: int, size: int, elw: bool = False) -> int | None:
+        """A core's read of a peripheral (global address). None: the core sleeps (p.elw)."""
+        time_ps = core.time_at_access_ps()
+        i = core.cluster_index
+        if CLUSTER_EU_DEMUX <= address < CLUSTER_EU_DEMUX + 0x400 and i is not None:
+            return self.cluster_eu.read_demux(i, address - CLUSTER_EU_DEMUX, time_ps, elw)
+        if FC_EU_DEMUX <= address < FC_EU_DEMUX + 0x400 and i is None:
+            return self.fc_eu.read_demux(0, address - FC_EU_DEMUX, time_ps, elw)
+        if CLUSTER_EU <= address < CLUSTER_EU + 0x800:
+            return self.cluster_eu.read_global(i, address - CLUSTER_EU, time_ps)
+        if FC_EU <= address < FC_EU + 0x800:
+            return self.fc_eu.read_global(0, address - FC_EU, time_ps)
+        if CLUSTER_DMA_DEMUX <= address < CLUSTER_DMA_DEMUX + 0x400 or CLUSTER_DMA_GLOBAL <= address < CLUSTER_DMA_GLOBAL + 0x400:
+            return self.dma.read(i or 0, address & 0xF)
+        if CLUSTER_TIMER <= address < CLUSTER_TIMER + 0x400:
+            return self.cluster_timer.read(address - CLUSTER_TIMER, time_ps)
+        if FC_TIMER <= address < FC_TIMER + 0x400:
+            return self.fc_timer.read(address - FC_TIMER, time_ps)
+        if UDMA_HYPER <= address < UDMA_HYPER + 0x80:
+            return self.hyper.read(address - UDMA_HYPER)
+        if address == APB_SOC + APB_INFO:
+            return (len(self.cluster_cores) << 16) | 1
+        if CLUSTER_CTRL <= address < CLUSTER_CTRL + 0x400:
+            offset = address - CLUSTER_CTRL
+            if offset == 0x08:
+                return self.fetch_enable
+            if 0x40 <= offset < 0x40 + 4 * len(self.boot_address):
+                return self.boot_address[(offset - 0x40) // 4]
+        if L1_TAS <= address < L1_TAS + 0x10000:  # test-and-set: read, then write all ones
+            target = 0x10000000 + (address - L1_TAS)
+            value = int.from_bytes(self.memory.read(target, size), "little")
+            self.memory.write(target, b"\xff" * size)
+            return value
+        if 0x1A100000 <= address < 0x1A100020:  # FLL status: locked
+            return self.registers.get(address, 0) | 0x80000000
+        self.unmodelled[address] += 1
+        return self.registers.get(address, 0)
+
+    def write(self, core, address: int, size: int, value: int) -> None:
+        time_ps = core.time_at_access_ps()
+        i = core.cluster_index
+        if STDOUT <= address < STDOUT + STDOUT_SIZE:
+            self._putc(core, value & 0xFF)
+        elif CLUSTER_EU_DEMUX <= address < CLUSTER_EU_DEMUX + 0x400 and i is not None:
+            self.cluster_eu.write_demux(i, address - CLUSTER_EU_DEMUX, value, time_ps)
+        elif FC_EU_DEMUX <= address < FC_EU_DEMUX + 0x400 and i is None:
+            self.fc_eu.write_demux(0, address - FC_EU_DEMUX, value, time_ps)
+        elif CLUSTER_EU <= address < CLUSTER_EU + 0x800:
+            self.cluster_eu.write_global(i, address - CLUSTER_EU, value, time_ps)
+        elif FC_EU <= address < FC_EU + 0x800:
+            self.fc_eu.write_global(0, address - FC_EU, value, time_ps)
+        elif CLUSTER_DMA_DEMUX <= address < CLUSTER_DMA_DEMUX + 0x400 or CLUSTER_DMA_GLOBAL <= address < CLUSTER_DMA_GLOBAL + 0x400:
+            self.dma.write(i or 0, address & 0xF, value, time_ps)
+        elif CLUSTER_TIMER <= address < CLUSTER_TIMER + 0x400:
+            self.cluster_timer.write(address - CLUSTER_TIMER, value, time_ps)
+        elif FC_TIMER <= address < FC_TIMER + 0x400:
+            self.fc_timer.write(address - FC_TIMER, value, time_ps)
+        elif UDMA_HYPER <= address < UDMA_HYPER + 0x80:
+            self.hyper.write(address - UDMA_HYPER, value, time_ps)
+        elif address == APB_SOC + APB_CORESTATUS:
+            if value >> 31 & 1 and self.exit_code is None:
+                code = value & 0x7FFFFFFF
+                self.exit_code = code - (1 << 31) if code >> 30 & 1 else code
+                self.exit_time_ps = time_ps
+        elif CLUSTER_CTRL <= address < CLUSTER_CTRL + 0x400:
+            self._cluster_control(address - CLUSTER_CTRL, value, time_ps)
+        elif L1_TAS <= address < L1_TAS + 0x10000:
+            self.memory.write(0x10000000 + (address - L1_TAS), value.to_bytes(4, "little")[:size])
+        else:
+            self.unmodelled[address] += 1
+            self.registers[address] = value
+
+    def _cluster_control(self, offset: int, value: int, time_ps: int) -> None:
+        if offset == 0x08:  # FETCH_EN: start the cores whose bit is newly set
+            started = value & ~self.fetch_enable
+            self.fetch_enable = value
+            for k, core in enumerate(self.cluster_cores):
+                if started >> k & 1:
+                    core.start(self.boot_address[k] + 0x80, time_ps)
+        elif 0x40 <= offset < 0x40 + 4 * len(self.boot_address):
+            self.boot_address[(offset - 0x40) // 4] = value
+        else:
+            self.registers[CLUSTER_CTRL + offset] = value
+
+    def _putc(self, core, byte: int) -> None:
+        line = self.line_buffers.setdefault(core.spec.name, bytearray())
+        line.append(byte)
+        if byte == 0x0A:
+            self.emit_stdout(bytes(line))
+            line.clear()
+
+    def flush_stdout(self) -> None:
+        for line in self.line_buffers.values():
+            if line:
+                self.emit_stdout(bytes(line))
+                line.clear()
+
+    def statistics(self) -> dict[str, object]:
+        return {
+            "cluster_dma": {"transfers": self.dma.transfers, "bytes": dict(self.dma.bytes),
+                            "busy_s": self.dma.busy_ps / PS_PER_SECOND},
+            "udma_hyper": {"transfers": self.hyper.transfers, "bytes": dict(self.hyper.bytes),
+                           "busy_s": self.hyper.busy_ps / PS_PER_SECOND},
+            "unmodelled_registers": {f"{a:#010x}" if isinstance(a, int) else f"{a[0]}+{a[1]:#x}": n
+                                     for a, n in self.unmodelled.items()},
+            "protocol_errors": self.protocol_errors,
+        }
