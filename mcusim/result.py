@@ -52,10 +52,70 @@ class LayerRecord:
     begin_cycle: int
     end_cycle: int | None  # None: the firmware never ended it
     depth: int  # nesting level, 0 for a top-level layer
+    # Filled in after the layer ends (None where not measured):
+    stack_high_water_bytes: int | None = None  # deepest stack use during the layer
+    touched_bytes: dict[str, int] = field(default_factory=dict)  # RAM region -> bytes written
+    dma_bytes_in: int = 0  # into the core's local memory (GAP8: L3->L2, L2->L1)
+    dma_bytes_out: int = 0
 
     @property
     def cycles(self) -> int:
         return (self.end_cycle or self.begin_cycle) - self.begin_cycle
+
+
+@dataclass
+class FunctionProfile:
+    """One function of one core, from the hot path's call tracking."""
+
+    name: str
+    core: str
+    self_cycles: int
+    inclusive_cycles: int  # recursion counted once
+    calls: int
+    file: str | None = None  # from DWARF, where present
+    line: int | None = None
+
+
+@dataclass
+class StackSample:
+    """Collapsed call stack (outermost first) and the cycles spent with it on top."""
+
+    core: str
+    frames: list[str]
+    cycles: int
+
+
+@dataclass
+class RegionMemory:
+    name: str
+    kind: str
+    size: int
+    static_bytes: int  # .data + .bss (+ sections the ELF places there)
+    heap_bytes: int  # heap high-water in this region
+    stack_bytes: int  # stack high-water in this region (all cores)
+    peak_bytes: int  # static + heap + stack
+    touched_bytes: int  # bytes written during the run (word granularity)
+
+
+@dataclass
+class StackUsage:
+    core: str
+    region: str
+    size_bytes: int  # the stack reservation
+    high_water_bytes: int  # painted stack, scanned after the run
+
+
+@dataclass
+class MemoryReport:
+    regions: list[RegionMemory] = field(default_factory=list)
+    stack: list[StackUsage] = field(default_factory=list)
+    heap: dict[str, Any] = field(default_factory=dict)  # base, limit, high_water_bytes
+
+    def peak(self, region: str) -> int:
+        for r in self.regions:
+            if r.name == region:
+                return r.peak_bytes
+        raise KeyError(f"no memory region {region!r} (regions: {', '.join(r.name for r in self.regions)})")
 
 
 @dataclass
@@ -88,6 +148,9 @@ class RunResult:
     timing_model: dict[str, Any]
     fault: FaultReport | None = None
     layers: list[LayerRecord] = field(default_factory=list)
+    functions: list[FunctionProfile] = field(default_factory=list)
+    stacks: list[StackSample] = field(default_factory=list)
+    memory: MemoryReport = field(default_factory=MemoryReport)
     diagnostics: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -112,6 +175,12 @@ class RunResult:
         values["fault"] = FaultReport(**data["fault"]) if data.get("fault") else None
         values["layers"] = [LayerRecord(**{k: v for k, v in layer.items() if k != "cycles"})
                             for layer in data.get("layers") or []]
+        values["functions"] = [FunctionProfile(**f) for f in data.get("functions") or []]
+        values["stacks"] = [StackSample(**x) for x in data.get("stacks") or []]
+        memory = data.get("memory") or {}
+        values["memory"] = MemoryReport(regions=[RegionMemory(**r) for r in memory.get("regions", [])],
+                                        stack=[StackUsage(**x) for x in memory.get("stack", [])],
+                                        heap=memory.get("heap", {}))
         values["diagnostics"] = data.get("diagnostics") or {}
         return cls(**values)
 
