@@ -12,7 +12,7 @@ import capstone
 import numpy as np
 
 from mcusim.elf import Firmware
-from mcusim.native import FLAG_BRANCH_END, FLAG_SELF_LOOP, MAX_CODE_RANGES
+from mcusim.native import FLAG_BRANCH_END, FLAG_CALL_END, FLAG_SELF_LOOP, MAX_CODE_RANGES
 from mcusim.timing import DecodedInstruction, TimingModel
 
 _MERGE_GAP = 256  # code sections closer than this share one range (gap costs nothing)
@@ -32,6 +32,7 @@ class CodeRange:
     instruction_prefix: np.ndarray  # uint64[(end-base)/2 + 1]
     cycle_prefix: np.ndarray  # uint64[(end-base)/2 + 1]
     flags: np.ndarray  # uint8[(end-base)/2]
+    functions: np.ndarray  # uint32[(end-base)/2]: 1 + index into CodeMap.functions, 0 = none
 
     def contains(self, address: int) -> bool:
         return self.base <= address < self.end
@@ -39,8 +40,9 @@ class CodeRange:
 
 class CodeMap:
     def __init__(self, ranges: list[CodeRange], instructions: int,
-                 system_words: dict[int, int] | None = None) -> None:
+                 system_words: dict[int, int] | None = None, functions: list | None = None) -> None:
         self.ranges = ranges
+        self.functions = functions or []  # the firmware's functions; index i is number i + 1
         self.static_instructions = instructions
         # RISC-V: 32-bit words of the SYSTEM (CSR) and hardware-loop (custom-3) opcodes, by
         # address: the RI5CY core finds loop ends and cycle-counter reads among them.
@@ -69,17 +71,28 @@ class CodeMap:
                         flags[i] |= FLAG_SELF_LOOP
                     if insn.detail is not None and _is_branch(insn.detail):
                         flags[(insn.address + insn.size - 2 - base) >> 1] |= FLAG_BRANCH_END
+                        if _is_call(insn.detail):
+                            flags[(insn.address + insn.size - 2 - base) >> 1] |= FLAG_CALL_END
                     if firmware.arch == "riscv" and insn.size == 4:
                         word = int.from_bytes(image.read(insn.address, 4), "little")
                         if word & 0x7F in (0x73, 0x7B):
                             system_words[insn.address] = word
             total += int(instructions.sum())
+            function_index = np.zeros(n, dtype=np.uint32)
+            starts = [f.address for f in firmware.functions] + [end]
+            for number, function in enumerate(firmware.functions, start=1):
+                # Assembly functions often have no size: they run to the next function.
+                size = function.size or (starts[number] - function.address)
+                lo = max(function.address, base)
+                hi = min(function.address + max(size, 2), end)
+                if lo < hi:
+                    function_index[(lo - base) >> 1:(hi - base + 1) >> 1] = number
             ranges.append(CodeRange(
                 base=base, end=end,
                 instruction_prefix=_prefix(instructions), cycle_prefix=_prefix(cycles),
-                flags=flags,
+                flags=flags, functions=function_index,
             ))
-        return cls(ranges, total, system_words)
+        return cls(ranges, total, system_words, list(firmware.functions))
 
 
 def _prefix(values: np.ndarray) -> np.ndarray:
@@ -199,6 +212,18 @@ def _is_branch(detail) -> bool:
     if detail._cs.arch == capstone.CS_ARCH_ARM:
         return capstone.arm.ARM_REG_PC in detail.regs_access()[1]
     return detail.mnemonic in ("jalr", "c.jalr", "c.jr", "ret", "mret")
+
+
+def _is_call(detail) -> bool:
+    """A branch that links: BL/BLX (Arm), or a jump that writes ra (RISC-V)."""
+    if detail._cs.arch == capstone.CS_ARCH_ARM:
+        return detail.mnemonic.split(".")[0] in ("bl", "blx")
+    if detail.mnemonic in ("c.jal", "c.jalr", "call"):
+        return True
+    if detail.mnemonic in ("jal", "jalr"):
+        registers = [op for op in detail.operands if op.type == capstone.riscv.RISCV_OP_REG]
+        return bool(registers) and detail.reg_name(registers[0].reg) == "ra"
+    return False
 
 
 def _is_self_loop(image: _Image, insn: DecodedInstruction) -> bool:

@@ -151,6 +151,7 @@ class Machine:
         diagnostics["stdout_closed"] = self.options.stdout in self.semihosting.closed_streams
         diagnostics["profile_port_errors"] = sum(c.profile_port.protocol_errors for c in self.cores)
         sim_time_s = cores[0].sim_time_s  # the main core's (Cortex-M core, GAP8 fabric controller)
+        functions, stacks = self._call_profiles()
         return RunResult(
             schema_version=SCHEMA_VERSION,
             mcusim_version=__version__,
@@ -171,8 +172,28 @@ class Machine:
             timing_model=self.timing.describe(),
             fault=stop.fault,
             layers=[layer for core in self.cores for layer in core.profile_port.layers],
+            functions=functions,
+            stacks=stacks,
             diagnostics=diagnostics,
         )
+
+    def _call_profiles(self) -> tuple[list, list]:
+        from mcusim.profile.functions import call_profile
+        from mcusim.profile.source_lines import SourceLines
+
+        source = SourceLines(self.firmware.path)
+        functions, stacks = [], []
+        for core in self.cores:
+            state = core.state
+            if state.n_nodes <= 1 and not state.call_nodes["self_cycles"][0]:
+                if core.cycles == 0:
+                    continue  # a core that never ran
+            f, s = call_profile(state.call_nodes, state.n_nodes, state.current_node,
+                                state.cycles - state.attributed_cycles, self.codemap.functions,
+                                core.spec.name, source)
+            functions += f
+            stacks += s
+        return functions, stacks
 
     def _stop(self) -> CoreStop:
         """How the run ended: the first core that stopped it, or the SoC's exit register."""

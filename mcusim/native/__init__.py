@@ -17,7 +17,7 @@ import numpy as np
 
 from mcusim.errors import McusimError
 
-ABI_VERSION = 6
+ABI_VERSION = 7
 MAX_CODE_RANGES = 8
 MAX_TLB_REGIONS = 32
 
@@ -27,8 +27,12 @@ STOP_SELF_LOOP = 2
 
 FLAG_SELF_LOOP = 1
 FLAG_BRANCH_END = 2
+FLAG_CALL_END = 4
+MAX_CALL_NODES = 1 << 16
+MAX_CALL_DEPTH = 1024
 
 _u64p = ctypes.POINTER(ctypes.c_uint64)
+_u32p = ctypes.POINTER(ctypes.c_uint32)
 _u8p = ctypes.POINTER(ctypes.c_uint8)
 
 
@@ -40,7 +44,14 @@ class CodeRange(ctypes.Structure):
         ("cycle_prefix", _u64p),
         ("flags", _u8p),
         ("block_counts", _u64p),
+        ("functions", _u32p),
     ]
+
+
+# mcs_call_node as a NumPy record: the tree is read in bulk after the run
+CALL_NODE = np.dtype([("parent", np.uint32), ("function", np.uint32), ("first_child", np.uint32),
+                      ("next_sibling", np.uint32), ("self_cycles", np.uint64), ("calls", np.uint64)])
+CALL_FRAME = np.dtype([("node", np.uint32), ("return_address", np.uint32)])
 
 
 class TlbRegion(ctypes.Structure):
@@ -132,6 +143,16 @@ class CoreState(ctypes.Structure):
         ("reg_read", ctypes.c_void_p),
         ("code_ranges", CodeRange * MAX_CODE_RANGES),
         ("tlb_regions", TlbRegion * MAX_TLB_REGIONS),
+        ("nodes", ctypes.c_void_p),
+        ("frames", ctypes.c_void_p),
+        ("n_nodes", ctypes.c_uint32),
+        ("max_nodes", ctypes.c_uint32),
+        ("depth", ctypes.c_uint32),
+        ("max_depth", ctypes.c_uint32),
+        ("current_node", ctypes.c_uint32),
+        ("last_block_call", ctypes.c_uint32),
+        ("attributed_cycles", ctypes.c_uint64),
+        ("dropped_nodes", ctypes.c_uint64),
     ]
 
 
@@ -227,7 +248,7 @@ def attach(uc, state: CoreState, codemap, block_counts: list[np.ndarray], tlb_re
     for i, (r, counts) in enumerate(zip(codemap.ranges, block_counts)):
         state.code_ranges[i] = CodeRange(
             r.base, r.end, u64_pointer(r.instruction_prefix), u64_pointer(r.cycle_prefix),
-            u8_pointer(r.flags), u64_pointer(counts),
+            u8_pointer(r.flags), u64_pointer(counts), r.functions.ctypes.data_as(_u32p),
         )
     state.n_code_ranges = len(codemap.ranges)
     for i, t in enumerate(tlb_regions):
@@ -239,6 +260,13 @@ def attach(uc, state: CoreState, codemap, block_counts: list[np.ndarray], tlb_re
     state.last_block_addr = 0xFFFFFFFFFFFFFFFF
     state.emu_stop = ctypes.cast(uclib.uc_emu_stop, ctypes.c_void_p).value
     state.reg_read = ctypes.cast(uclib.uc_reg_read, ctypes.c_void_p).value
+    # Call tracking: the tree and the shadow stack, read back by CallTree after the run.
+    nodes = np.zeros(MAX_CALL_NODES, dtype=CALL_NODE)
+    frames = np.zeros(MAX_CALL_DEPTH, dtype=CALL_FRAME)
+    keepalive += [nodes, frames]
+    state.nodes, state.frames = nodes.ctypes.data, frames.ctypes.data
+    state.n_nodes, state.max_nodes, state.max_depth = 1, MAX_CALL_NODES, MAX_CALL_DEPTH
+    state.call_nodes = nodes
     state.taken_branch_cycles = timing.taken_branch_cycles
     state.mispredict_cycles = timing.mispredict_cycles
     if timing.predictor_entries:

@@ -1,7 +1,7 @@
 /* mcusim native hot path: see hotpath.h. Plain C99, no dependency but the unicorn headers. */
 #include "hotpath.h"
 
-#define MCS_ABI_VERSION 6u
+#define MCS_ABI_VERSION 7u
 
 uint32_t mcs_abi_version(void) { return MCS_ABI_VERSION; }
 uint32_t mcs_core_size(void) { return (uint32_t)sizeof(mcs_core); }
@@ -106,6 +106,64 @@ static inline void account_control_flow(mcs_core *core, uint64_t address)
     }
 }
 
+/* The child of `parent` for `function`, created on first use (0 when the tree is full). */
+static inline uint32_t call_child(mcs_core *core, uint32_t parent, uint32_t function)
+{
+    for (uint32_t n = core->nodes[parent].first_child; n; n = core->nodes[n].next_sibling)
+        if (core->nodes[n].function == function)
+            return n;
+    if (core->n_nodes >= core->max_nodes)
+        return 0;
+    uint32_t n = core->n_nodes++;
+    mcs_call_node *node = &core->nodes[n];
+    node->parent = parent;
+    node->function = function;
+    node->first_child = 0;
+    node->self_cycles = 0;
+    node->calls = 0;
+    node->next_sibling = core->nodes[parent].first_child;
+    core->nodes[parent].first_child = n;
+    return n;
+}
+
+/* Give the cycles spent since the last block to the node on top, then follow the control flow
+ * into `address` (in function `function`): a call pushes, a return pops, anything else that
+ * lands in another function (tail call, exception) replaces the top frame's function. */
+static inline void track_calls(mcs_core *core, uint64_t address, uint32_t function)
+{
+    core->nodes[core->current_node].self_cycles += core->cycles - core->attributed_cycles;
+    core->attributed_cycles = core->cycles;
+    if (core->depth && address == core->frames[core->depth - 1].return_address && !core->last_block_call) {
+        core->current_node = core->frames[--core->depth].node;
+        if (function == 0 || core->nodes[core->current_node].function == function || core->current_node == 0)
+            return;
+    }
+    if (function == 0)
+        return;
+    if (core->last_block_call) {
+        uint32_t child = call_child(core, core->current_node, function);
+        if (child && core->depth < core->max_depth) {
+            core->frames[core->depth].node = core->current_node;
+            core->frames[core->depth].return_address = (uint32_t)core->last_block_end;
+            core->depth++;
+            core->current_node = child;
+            core->nodes[child].calls++;
+        } else {
+            core->dropped_nodes++;
+        }
+        return;
+    }
+    if (core->nodes[core->current_node].function != function) {
+        uint32_t parent = core->current_node ? core->nodes[core->current_node].parent : 0;
+        uint32_t sibling = call_child(core, parent, function);
+        if (sibling) {
+            if (core->current_node == 0)
+                core->nodes[sibling].calls++; /* the first function entered from reset */
+            core->current_node = sibling;
+        }
+    }
+}
+
 void mcs_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_data)
 {
     mcs_core *core = (mcs_core *)user_data;
@@ -131,6 +189,7 @@ void mcs_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_d
         core->last_block_addr = address;
         core->last_block_end = address + size;
         core->last_block_branch = 0;
+        core->last_block_call = 0;
         return;
     }
 
@@ -144,6 +203,8 @@ void mcs_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_d
         return;
     }
 
+    if (core->nodes)
+        track_calls(core, address, r->functions[first]);
     account_control_flow(core, address);
     core->instructions += r->instruction_prefix[last] - r->instruction_prefix[first];
     core->cycles += r->cycle_prefix[last] - r->cycle_prefix[first];
@@ -154,6 +215,7 @@ void mcs_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_d
     core->last_block_addr = address;
     core->last_block_end = address + size;
     core->last_block_branch = r->flags[last - 1] & MCS_FLAG_BRANCH_END;
+    core->last_block_call = r->flags[last - 1] & MCS_FLAG_CALL_END;
 }
 
 static inline uint32_t leading_zeros(uint32_t x) { return x ? (uint32_t)__builtin_clz(x) : 32u; }

@@ -25,6 +25,7 @@ enum mcs_stop_reason {
 enum mcs_code_flag {
     MCS_FLAG_SELF_LOOP = 1,  /* instruction at this address branches to itself */
     MCS_FLAG_BRANCH_END = 2, /* last halfword of a branch (any write to PC) */
+    MCS_FLAG_CALL_END = 4,   /* last halfword of a call (BL/BLX, JAL/JALR linking ra) */
 };
 
 /*
@@ -39,7 +40,27 @@ typedef struct {
     const uint64_t *cycle_prefix;       /* (end-base)/2 + 1 entries */
     const uint8_t *flags;               /* (end-base)/2 entries, mcs_code_flag */
     uint64_t *block_counts;             /* (end-base)/2 entries: executions per block start */
+    const uint32_t *functions;          /* (end-base)/2 entries: function index, 0 = none */
 } mcs_code_range;
+
+/*
+ * Call tree for the per-function profile (pyinstrument-style): a node is a function reached
+ * through a path of calls; every cycle is attributed to the node on top of the shadow stack
+ * when it is spent. Node 0 is the root.
+ */
+typedef struct {
+    uint32_t parent;
+    uint32_t function;
+    uint32_t first_child;
+    uint32_t next_sibling;
+    uint64_t self_cycles;
+    uint64_t calls;
+} mcs_call_node;
+
+typedef struct {
+    uint32_t node;           /* the caller's node, restored on return */
+    uint32_t return_address; /* where the callee returns to */
+} mcs_call_frame;
 
 /* Identity mapping with per-region permissions for the virtual TLB. */
 typedef struct {
@@ -147,6 +168,17 @@ typedef struct mcs_core_s {
     mcs_reg_read_fn reg_read;
     mcs_code_range code_ranges[MCS_MAX_CODE_RANGES];
     mcs_tlb_region tlb_regions[MCS_MAX_TLB_REGIONS];
+    /* call tracking (enabled when nodes != 0) */
+    mcs_call_node *nodes;
+    mcs_call_frame *frames;
+    uint32_t n_nodes;
+    uint32_t max_nodes;
+    uint32_t depth;
+    uint32_t max_depth;
+    uint32_t current_node;
+    uint32_t last_block_call; /* the block that ran last ended with a call */
+    uint64_t attributed_cycles; /* cycles already given to a node */
+    uint64_t dropped_nodes;     /* calls not tracked because the tree or the stack was full */
 } mcs_core;
 
 void mcs_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_data);
