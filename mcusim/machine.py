@@ -17,6 +17,7 @@ from mcusim.cores.base import CoreStop
 from mcusim.cores.semihosting import Semihosting
 from mcusim.elf import Firmware
 from mcusim.memory import Memory
+from mcusim.profile.memory import MemoryWatch
 from mcusim.result import (STATUS_CYCLE_LIMIT, STATUS_EXITED, STATUS_HANG, SCHEMA_VERSION, CoreResult,
                            RunResult, Totals)
 from mcusim.selftest import ensure_engine_conventions
@@ -55,6 +56,7 @@ class Machine:
             cycles=lambda: self.cores[0].cycles, clock_hz=board.clock_hz,
             heapinfo=_heapinfo(firmware),
         )
+        self.memory_watch = MemoryWatch(board, firmware, self.memory)
         if board.arch == "riscv":
             self._build_gap8()
         else:
@@ -79,6 +81,8 @@ class Machine:
         fc.start_at_entry()
 
     def run(self) -> RunResult:
+        for core in self.cores:
+            core.profile_port.listeners.append(self.memory_watch)
         start = time.perf_counter()
         try:
             if self.soc is not None:
@@ -174,6 +178,7 @@ class Machine:
             layers=[layer for core in self.cores for layer in core.profile_port.layers],
             functions=functions,
             stacks=stacks,
+            memory=self.memory_watch.report(),
             diagnostics=diagnostics,
         )
 

@@ -20,6 +20,7 @@ class ProfilePort:
     def __init__(self, core: str, read_memory: Callable[[int, int], bytes],
                  cycles_at_access: Callable[[], int]) -> None:
         self.core = core
+        self.listeners: list = []  # objects with layer_begin(record) / layer_end(record)
         self.read_memory = read_memory
         self.cycles_at_access = cycles_at_access
         self.layers: list[LayerRecord] = []
@@ -40,11 +41,16 @@ class ProfilePort:
             self.pending_macs = 0
             self.open.append(record)
             self.layers.append(record)
+            for listener in self.listeners:
+                listener.layer_begin(record)
         elif offset == END:
             if not self.open:
                 self.protocol_errors += 1  # END without BEGIN
                 return
-            self.open.pop().end_cycle = self.cycles_at_access()
+            record = self.open.pop()
+            record.end_cycle = self.cycles_at_access()
+            for listener in self.listeners:
+                listener.layer_end(record)
         else:
             self.protocol_errors += 1
 
