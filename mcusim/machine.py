@@ -143,6 +143,7 @@ class Machine:
                 sim_time_s=sim_time, host_time_s=core.host_time_s,
                 mips=_mips(core.instructions, core.host_time_s),
                 exceptions_taken=core.exceptions_taken,
+                waits=dict(core.waits) if hasattr(core, "waits") else {"wfi": core.idle_cycles},
             ))
         instructions = sum(c.instructions for c in cores)
         main = self.cores[0]

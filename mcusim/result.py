@@ -40,6 +40,13 @@ class CoreResult:
     host_time_s: float
     mips: float
     exceptions_taken: int
+    # cycles the core did not execute, by why: "wfi" (Cortex-M WFI/idle loop), "halted" (not
+    # started yet), and for GAP8 cores asleep in p.elw: "dma", "barrier", "sync", "event"
+    waits: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def busy_cycles(self) -> int:
+        return self.cycles - self.idle_cycles
 
 
 @dataclass

@@ -104,6 +104,7 @@ class Ri5cyCore:
         self.stop: CoreStop | None = None
         self.state_name = HALTED
         self.idle_cycles = 0  # asleep in p.elw, or not started yet
+        self.waits: dict[str, int] = {}  # idle cycles by reason (CoreResult.waits)
         self.exceptions_taken = 0
         self.host_time_s = 0.0
         self._internal_error: BaseException | None = None
@@ -162,10 +163,11 @@ class Ri5cyCore:
     def _read_memory(self, address: int, size: int) -> bytes:
         return bytes(self.uc.mem_read(address, size))
 
-    def _advance_to(self, time_ps: int) -> None:
+    def _advance_to(self, time_ps: int, reason: str) -> None:
         target = ps_to_cycles(time_ps, self.spec.clock_hz)
         if target > self.state.cycles:
             self.idle_cycles += target - self.state.cycles
+            self.waits[reason] = self.waits.get(reason, 0) + target - self.state.cycles
             self.state.cycles = target
 
     # ---- life cycle (called by the SoC and the machine) ------------------------------------
@@ -174,7 +176,7 @@ class Ri5cyCore:
         """Fetch enable: start at `pc` (the stack pointer is the firmware's business)."""
         if self.state_name != HALTED:
             return
-        self._advance_to(time_ps)
+        self._advance_to(time_ps, "halted")
         self.uc.reg_write(rv.UC_RISCV_REG_PC, pc)
         self.state_name = RUNNING
 
@@ -182,9 +184,9 @@ class Ri5cyCore:
         self.uc.reg_write(rv.UC_RISCV_REG_PC, self.firmware.entry)
         self.state_name = RUNNING
 
-    def wake(self, value: int, time_ps: int) -> None:
+    def wake(self, value: int, time_ps: int, reason: str = "event") -> None:
         """The event a sleeping p.elw waited for has come: it returns `value`."""
-        self._advance_to(time_ps)
+        self._advance_to(time_ps, reason)
         if self.rv.elw_rd:
             self.uc.reg_write(rv.UC_RISCV_REG_X0 + self.rv.elw_rd, value & 0xFFFFFFFF)
         self.uc.reg_write(rv.UC_RISCV_REG_PC, self.rv.elw_next_pc)

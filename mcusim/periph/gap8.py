@@ -112,7 +112,10 @@ class EventUnit:
             value = 0
         if value is not None:
             del self.waits[i]
-            self.soc.wake(self.cores[i], value, time_ps)
+            reason = {"barrier": "barrier", "dispatch": "sync", "mutex": "sync"}.get(wait.kind)
+            if reason is None:
+                reason = "dma" if value >> EVT_DMA0 & 1 else "event"
+            self.soc.wake(self.cores[i], value, time_ps, reason)
 
     def _arrive(self, b: int, i: int, time_ps: int) -> None:
         self.barrier_arrived[b] |= 1 << i
@@ -491,8 +494,8 @@ class Gap8Soc:
             _, _, action = heapq.heappop(self._events)
             action()
 
-    def wake(self, core, value: int, time_ps: int) -> None:
-        core.wake(value, time_ps + cycles_to_ps(self.wakeup_cycles, core.spec.clock_hz))
+    def wake(self, core, value: int, time_ps: int, reason: str) -> None:
+        core.wake(value, time_ps + cycles_to_ps(self.wakeup_cycles, core.spec.clock_hz), reason)
 
     # -- MMIO -------------------------------------------------------------------------------
 
