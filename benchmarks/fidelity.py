@@ -201,6 +201,45 @@ def print_coremark_like(cm: dict) -> None:
         print(f"        flags:    {b['producer']}")
 
 
+# ------------------------------------------------------------------------------ (c) GAP8 conv5x5
+
+# GAP SDK 5x5 convolution benchmark on silicon (GAPuino, FC 250 / cluster 175 MHz), MAC per
+# cluster cycle: docs/gap8.md §11 ([BENCH] README + AllTest.c).
+GAP8_SILICON = {"seq": 0.25, "simd": 1.30, "par": 1.80, "par_simd": 10.1}
+GAP8_SILICON_SPEEDUP = 7.78  # 8-core SIMD over 1-core SIMD
+
+
+def gap8_conv5x5() -> dict:
+    elf = PREBUILT / "conv5x5-gap8.elf"
+    result, _ = run("gap8", elf, "accurate")
+    configs = {}
+    for layer in result.layers:
+        config = layer.name.removeprefix("conv5x5_")
+        configs[config] = {"cycles": layer.cycles, "macs": layer.macs,
+                           "mac_per_cycle": layer.macs / layer.cycles if layer.cycles else 0.0}
+    return {"elf": elf.name, "configs": configs,
+            "speedup_8_over_1": configs["simd"]["cycles"] / configs["par_simd"]["cycles"]}
+
+
+def print_gap8_conv5x5(g: dict) -> None:
+    print("(c) GAP8 5x5 convolution (firmware/gap8/conv5x5: the GAP SDK benchmark's configuration,")
+    print("    100x100 int8, one channel, 96x96 output), cluster cycles per configuration from the")
+    print("    layer markers, against GreenWaves' silicon figures (docs/gap8.md §11). Debian's GCC")
+    print("    emits plain RV32IMC for the scalar kernels (no p.mac, post-increment loads or hardware")
+    print("    loops), so seq and par are expected below silicon.")
+    print()
+    header = f"    {'config':<10} {'cycles':>12} {'MACs':>10} {'MAC/cycle':>10} {'silicon':>8} {'ratio':>6}"
+    print(header)
+    print("    " + "-" * (len(header) - 4))
+    for config, silicon in GAP8_SILICON.items():
+        r = g["configs"][config]
+        print(f"    {config:<10} {r['cycles']:>12,} {r['macs']:>10,} {r['mac_per_cycle']:>10.2f} "
+              f"{silicon:>8.2f} {r['mac_per_cycle'] / silicon:>6.2f}")
+    print()
+    print(f"    8-core SIMD speed-up over 1-core SIMD: {g['speedup_8_over_1']:.2f} "
+          f"(silicon {GAP8_SILICON_SPEEDUP:.2f})")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iterations", type=int, default=None,
@@ -210,13 +249,17 @@ def main() -> int:
     start = time.perf_counter()
     mb = microbench()
     cm = coremark_like(args.iterations)
+    g8 = gap8_conv5x5()
     print_microbench(mb)
     print()
     print_coremark_like(cm)
     print()
+    print_gap8_conv5x5(g8)
+    print()
     print(f"host time {time.perf_counter() - start:.1f} s")
     if args.json:
         args.json.write_text(json.dumps({"schema_version": 1, "microbench": mb, "coremark_like": cm,
+                                         "gap8_conv5x5": g8, "gap8_silicon_mac_per_cycle": GAP8_SILICON,
                                          "published_coremark_per_mhz": PUBLISHED,
                                          "note": "coremark_like is CoreMark-like, not CoreMark: order of "
                                                  "magnitude only"}, indent=2) + "\n")

@@ -5,7 +5,8 @@ Bare Unicorn is its fastest honest configuration (AGENTS/DEVELOPERS "Standards")
 and memory map, no hooks but the semihosting exit, and the virtual TLB with RW- data pages.
 Each configuration runs --repeat times on a fresh instance; the best time counts (the machines
 are shared and noisy). Prints MIPS of bare Unicorn and of mcusim with --timing fast and accurate,
-with each ratio mcusim/bare.
+with each ratio mcusim/bare; then, for GAP8, the aggregate MIPS of the 8-core convolution against
+the same ELF's single-core convolution.
 
     python benchmarks/speed.py [--elf ELF --board BOARD] [--reps N] [--repeat 5]
 """
@@ -119,12 +120,56 @@ def run_mcusim(board, firmware, argv, timing) -> tuple[float, int]:
     return elapsed, result.totals.instructions
 
 
+class _LayerClock:
+    """Host time and instructions (all cores) between each layer's markers."""
+
+    def __init__(self, machine) -> None:
+        self.machine = machine
+        self.open: dict[int, tuple[float, int]] = {}
+        self.spans: dict[str, tuple[float, int]] = {}
+
+    def _instructions(self) -> int:
+        return sum(core.instructions for core in self.machine.cores)
+
+    def layer_begin(self, record) -> None:
+        self.open[id(record)] = (time.perf_counter(), self._instructions())
+
+    def layer_end(self, record) -> None:
+        start, instructions = self.open.pop(id(record))
+        self.spans[record.name] = (time.perf_counter() - start, self._instructions() - instructions)
+
+
+def gap8_multicore(repeat: int) -> None:
+    """Aggregate MIPS of the 8-core SIMD convolution against the same ELF's single-core one."""
+    board, firmware = load_board("gap8"), Firmware.load(ROOT / "firmware/prebuilt/conv5x5-gap8.elf")
+    best: dict[str, tuple[float, int]] = {}
+    for _ in range(repeat):
+        machine = Machine(board, firmware, RunOptions(stdout=io.StringIO(), stderr=io.StringIO()))
+        clock = _LayerClock(machine)
+        for core in machine.cores:
+            core.profile_port.listeners.append(clock)
+        result = machine.run()
+        if result.exit_code != 0:
+            raise RuntimeError(f"conv5x5-gap8 ended with {result.status} {result.exit_code}")
+        for name, (seconds, instructions) in clock.spans.items():
+            if name not in best or seconds < best[name][0]:
+                best[name] = (seconds, instructions)
+    single_s, single_i = best["conv5x5_simd"]
+    multi_s, multi_i = best["conv5x5_par_simd"]
+    single, multi = single_i / single_s / 1e6, multi_i / multi_s / 1e6
+    print(f"GAP8 conv5x5 (Xpulp SIMD kernel), best of {repeat}:")
+    print(f"  1 cluster core : {single:8.1f} MIPS ({single_i:,} instructions in {single_s * 1e3:.1f} ms)")
+    print(f"  8 cluster cores: {multi:8.1f} MIPS aggregate ({multi_i:,} instructions in {multi_s * 1e3:.1f} ms)")
+    print(f"  ratio 8-core/1-core: {multi / single:.2f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--elf", type=Path, default=DEFAULT_ELF)
     parser.add_argument("--board", default="stm32f407-disco")
     parser.add_argument("--reps", default="600", help="repetitions of the kernel (firmware argv[1])")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--skip-gap8", action="store_true", help="only the Cortex-M comparison")
     args = parser.parse_args()
     board, firmware = load_board(args.board), Firmware.load(args.elf)
     argv = [args.reps]
@@ -143,6 +188,8 @@ def main() -> int:
         mips = instructions / min(runs[mode]) / 1e6
         print(f"mcusim --timing {mode:8s}: {mips:8.1f} MIPS (best of {args.repeat}: "
               f"{min(runs[mode]) * 1e3:.1f} ms)  ratio {mips / bare_mips:.2f} (target >= {target})")
+    if not args.skip_gap8:
+        gap8_multicore(max(1, min(args.repeat, 3)))
     return 0
 
 
