@@ -1,0 +1,92 @@
+"""GAP8 end to end: the fabric controller, the 8-core cluster, both DMA engines and the SoC,
+on the prebuilt runtime firmware (firmware/gap8/)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from conftest import PREBUILT
+from mcusim.board import load_board
+from mcusim.elf import Firmware
+from mcusim.machine import Machine, RunOptions
+
+
+def run(elf: str, **options):
+    machine = Machine(load_board("gap8"), Firmware.load(PREBUILT / elf),
+                      RunOptions(stdout=io.StringIO(), stderr=io.StringIO(), **options))
+    return machine, machine.run()
+
+
+@pytest.fixture(scope="module")
+def conv():
+    return run("conv5x5-gap8.elf")[1]
+
+
+def test_hello_runs_every_cluster_core():
+    _, result = run("hello-gap8.elf")
+    assert result.exit_code == 0, result.message
+    assert [c.name for c in result.cores] == ["fc"] + [f"cl{i}" for i in range(8)]
+    for i in range(8):
+        assert f"cluster core {i} of 8 (hartid {i:#x})" in result.stdout
+    cluster = result.cores[1:]
+    assert all(c.instructions > 0 for c in cluster)
+    # Cluster cores wait for fetch enable: that time is idle, not executed.
+    assert all(c.waits.get("halted", 0) > 0 for c in cluster)
+    assert all(c.idle_cycles == sum(c.waits.values()) for c in result.cores)
+
+
+def test_conv5x5_all_configurations_agree_and_eight_cores_are_faster(conv):
+    assert conv.exit_code == 0, conv.stdout
+    cycles = {layer.name.removeprefix("conv5x5_"): layer.cycles for layer in conv.layers}
+    assert set(cycles) == {"seq", "simd", "par", "par_simd"}
+    assert all(layer.macs == 96 * 96 * 25 * 10 for layer in conv.layers)
+    # The firmware's own timer readings (cluster timer) equal the layer cycles it printed.
+    for name, value in cycles.items():
+        assert f"conv5x5 {name} cycles=" in conv.stdout
+    assert cycles["simd"] < cycles["seq"] / 4  # SIMD dot products: 4 MACs per instruction
+    assert cycles["par"] < cycles["seq"] / 6  # rows split over 8 cores
+    assert cycles["par_simd"] < cycles["simd"] / 6
+
+
+def test_runs_are_deterministic(conv):
+    _, again = run("conv5x5-gap8.elf")
+    assert [(c.name, c.cycles, c.instructions) for c in again.cores] == \
+        [(c.name, c.cycles, c.instructions) for c in conv.cores]
+    assert [(l.name, l.begin_cycle, l.end_cycle) for l in again.layers] == \
+        [(l.name, l.begin_cycle, l.end_cycle) for l in conv.layers]
+
+
+def test_dma_statistics_match_the_firmware_transfers():
+    _, result = run("l3dma-gap8.elf")
+    assert result.exit_code == 0, result.stdout
+    soc = result.diagnostics["soc"]
+    # firmware/gap8/l3dma/main.c: uDMA 8192 + 1024 bytes from L3; cluster DMA L2->L1 8192 (1-D)
+    # + 64 x 32 (2-D) + 8 cores x 1024, and L1->L2 8192 (1-D) + 64 x 32 (2-D).
+    assert soc["udma_hyper"]["bytes"] == {"L3->L2": 8192 + 1024}
+    assert soc["cluster_dma"]["bytes"] == {"L2->L1": 8192 + 64 * 32 + 8 * 1024, "L1->L2": 8192 + 64 * 32}
+    assert soc["udma_hyper"]["busy_s"] > 0 and soc["cluster_dma"]["busy_s"] > 0
+    # Cores that wait for a DMA sleep (no host time): it shows in their wait breakdown.
+    assert sum(c.waits.get("dma", 0) for c in result.cores) > 0
+
+
+def test_cycle_limit_stops_a_gap8_run():
+    _, result = run("conv5x5-gap8.elf", max_cycles=200_000)
+    assert result.status == "cycle-limit"
+    assert result.exit_code is None
+    assert "--max-cycles 200,000" in result.message
+
+
+def test_cluster_stacks_are_reported_per_core(conv):
+    stacks = {s.core: s for s in conv.memory.stack}
+    assert set(stacks) == {"fc"} | {f"cl{i}" for i in range(8)}
+    assert stacks["cl0"].high_water_bytes > 0  # core 0 runs the fork/join master
+    assert all(0 < s.high_water_bytes <= s.size_bytes for s in stacks.values())
+    assert conv.memory.peak("L1") >= sum(stacks[f"cl{i}"].high_water_bytes for i in range(8))
+
+
+def test_per_function_cycles_cover_every_core(conv):
+    for core in conv.cores:
+        own = sum(f.self_cycles for f in conv.functions if f.core == core.name)
+        assert own == core.cycles, core.name
