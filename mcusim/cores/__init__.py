@@ -1,4 +1,8 @@
-"""Core families: one module per family, chosen by the board's core model."""
+"""Core families: one module per family, chosen by the board's core model.
+
+Cortex-M boards have one core (cortexm.py); GAP8 has RI5CY cores around a SoC model
+(ri5cy.py with periph/gap8.py), built by the machine.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,12 @@ from mcusim.errors import McusimError
 
 
 def core_class(board: Board):
-    arch = board.arch
-    if arch == "arm":
+    if board.arch == "arm":
         from mcusim.cores.cortexm import CortexMCore
 
         return CortexMCore
-    raise McusimError(
-        f"board {board.name} has {board.cores[0].model} cores; this version of mcusim runs "
-        "Cortex-M firmware only (GAP8's RI5CY cores are not implemented yet). `mcusim boards "
-        f"{board.name}` still shows its memory map, and `mcusim inspect` its firmware sizes."
-    )
+    if board.arch == "riscv":
+        from mcusim.cores.ri5cy import Ri5cyCore
+
+        return Ri5cyCore
+    raise McusimError(f"board {board.name}: no core family runs {board.cores[0].model} cores")
