@@ -128,12 +128,13 @@ class Ri5cyCore:
 
         self.state = native.CoreState()
         self.block_counts = codemap.new_block_counts()
+        hot_path = timing.hot_path()
         self._native = native.attach(self.uc, self.state, codemap, self.block_counts,
                                      memory.tlb_regions(spec.name), unknown_bytes_per_instruction=4,
-                                     timing=timing.hot_path())
+                                     timing=hot_path)
         self.rv = native.RvCoreState()
         self._native_rv = native.attach_ri5cy(self.uc, self.rv, self.state, hartid,
-                                              memory.host_spans(spec.name), sites)
+                                              memory.host_spans(spec.name), sites, hot_path)
         self._access_sites = AccessSiteLocator(self.uc, codemap.ranges, arch="riscv")
 
     # ---- state ----------------------------------------------------------------------------

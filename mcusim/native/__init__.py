@@ -362,7 +362,9 @@ class RvCoreState(ctypes.Structure):
         ("xpulp_executed", ctypes.c_uint64),
         ("hwloop_back_edges", ctypes.c_uint64),
         ("n_spans", ctypes.c_uint32),
-        ("reserved", ctypes.c_uint32),
+        ("data_latency_cycles", ctypes.c_uint32),
+        ("latency_base", ctypes.c_uint64),
+        ("latency_end", ctypes.c_uint64),
         ("spans", HostSpan * RV_MAX_SPANS),
     ]
 
@@ -373,7 +375,7 @@ class HwLoopSite(ctypes.Structure):
 
 def attach_ri5cy(uc, rv: RvCoreState, state: CoreState, hartid: int,
                  host_spans: list[tuple[int, int, np.ndarray]],
-                 hwloop_sites: list[tuple[int, int]]) -> list[object]:
+                 hwloop_sites: list[tuple[int, int]], timing: HotPathTiming) -> list[object]:
     """Install the RI5CY trap handler (Xpulp, CSRs) and the hardware-loop back-edge hooks.
 
     ``hwloop_sites`` are (last instruction of a loop body, the instruction after it). Call before
@@ -395,6 +397,12 @@ def attach_ri5cy(uc, rv: RvCoreState, state: CoreState, hartid: int,
     rv.mem_read = ctypes.cast(uclib.uc_mem_read, ctypes.c_void_p).value
     rv.mem_write = ctypes.cast(uclib.uc_mem_write, ctypes.c_void_p).value
     rv.hartid = hartid
+    memory = timing.memory_system
+    if memory is not None and memory.data_cache is not None and memory.data_cache.ways == 0:
+        # Loads the Xpulp executor performs pay the same per-access latency as the memory hook.
+        for cached in memory.data_ranges[:1]:
+            rv.latency_base, rv.latency_end = cached.region.base, cached.region.end
+            rv.data_latency_cycles = cached.miss_cycles
     for i, (start, end, buffer) in enumerate(host_spans):
         rv.spans[i] = HostSpan(start, end, buffer.ctypes.data)
     rv.n_spans = len(host_spans)

@@ -229,6 +229,7 @@ void mcs_divide_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_
     uint32_t dividend = 0, divisor = 0;
     core->reg_read(uc, site->dividend_reg, &dividend);
     core->reg_read(uc, site->divisor_reg, &divisor);
+    int negative_divisor = site->is_signed && (int32_t)divisor < 0;
     if (site->is_signed) {
         dividend = (int32_t)dividend < 0 ? 0u - dividend : dividend;
         divisor = (int32_t)divisor < 0 ? 0u - divisor : divisor;
@@ -236,7 +237,9 @@ void mcs_divide_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_
     const mcs_divide_timing *t = &core->divide;
     uint32_t cycles = t->min_cycles;
     if (t->kind == MCS_DIVIDE_DIVISOR_ZEROS) {
-        cycles = divisor == 0 ? t->max_cycles : t->base + leading_zeros(divisor);
+        /* GVSoC: clz(divisor) + 3, and clz(-divisor) + 2 for a negative signed divisor */
+        cycles = divisor == 0 ? t->max_cycles
+                              : t->base + leading_zeros(divisor) - (negative_divisor ? 1u : 0u);
     } else if (divisor != 0) {
         int32_t bits = (int32_t)leading_zeros(divisor) - (int32_t)leading_zeros(dividend) + 1;
         if (bits < 0)

@@ -34,9 +34,21 @@ static void io_set(void *ctx, uint32_t reg, uint32_t value)
         rv->reg_write(rv->uc, (int)(UC_RISCV_X0 + reg), &value);
 }
 
+static int read_guest(mcs_rv_core *rv, uint32_t address, uint32_t size, uint32_t *value);
+
 static int io_load(void *ctx, uint32_t address, uint32_t size, uint32_t *value)
 {
     mcs_rv_core *rv = (mcs_rv_core *)ctx;
+    if (read_guest(rv, address, size, value) != 0)
+        return 1;
+    if (address >= rv->latency_base && address < rv->latency_end)
+        rv->core->cycles += rv->data_latency_cycles;
+    return 0;
+}
+
+/* A read of guest memory that costs no simulated time (the executor's own fetch). */
+static int read_guest(mcs_rv_core *rv, uint32_t address, uint32_t size, uint32_t *value)
+{
     uint8_t bytes[4] = {0, 0, 0, 0};
     uint8_t *host = host_pointer(rv, address, size);
     if (host)
@@ -150,7 +162,7 @@ void mcs_rv_trap_hook(uc_engine *uc, uint32_t intno, void *user_data)
         return;
     }
     uint32_t insn = 0;
-    if (io_load(rv, pc, 4, &insn) != 0 || (insn & 3) != 3) {
+    if (read_guest(rv, pc, 4, &insn) != 0 || (insn & 3) != 3) {
         stop(rv, MCS_RV_STOP_ILLEGAL, pc, insn & 0xFFFF);
         return;
     }

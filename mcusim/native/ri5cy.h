@@ -60,7 +60,9 @@ typedef struct mcs_rv_core_s {
     uint64_t xpulp_executed;
     uint64_t hwloop_back_edges;
     uint32_t n_spans;
-    uint32_t reserved;
+    uint32_t data_latency_cycles; /* extra cycles of a data read in [latency_base, latency_end) */
+    uint64_t latency_base;        /* (GAP8 L2 seen from this core; the memory hook covers the */
+    uint64_t latency_end;         /* loads Unicorn runs, this the loads the executor runs) */
     mcs_host_span spans[MCS_RV_MAX_SPANS];
 } mcs_rv_core;
 
