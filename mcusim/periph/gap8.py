@@ -78,6 +78,7 @@ class EventUnit:
         self.barrier_trigger_mask = [0] * 16
         self.barrier_target_mask = [0] * 16
         self.barrier_arrived = [0] * 16
+        self.barrier_latest_ps = [0] * 16
         self.team_mask = (1 << n) - 1
         self.dispatch: list[deque] = [deque() for _ in range(n)]
         self.mutex_owner: int | None = None
@@ -119,9 +120,14 @@ class EventUnit:
 
     def _arrive(self, b: int, i: int, time_ps: int) -> None:
         self.barrier_arrived[b] |= 1 << i
+        # Cores run in quanta, so arrivals are processed out of simulated-time order: the barrier
+        # opens at the latest arrival's time, whichever core was processed last.
+        self.barrier_latest_ps[b] = max(self.barrier_latest_ps[b], time_ps)
         if self.barrier_trigger_mask[b] and self.barrier_arrived[b] & self.barrier_trigger_mask[b] == self.barrier_trigger_mask[b]:
+            release = self.barrier_latest_ps[b]
             self.barrier_arrived[b] = 0
-            self.trigger(EVT_BARRIER, self.barrier_target_mask[b] or self.barrier_trigger_mask[b], time_ps)
+            self.barrier_latest_ps[b] = 0
+            self.trigger(EVT_BARRIER, self.barrier_target_mask[b] or self.barrier_trigger_mask[b], release)
 
     # -- registers -----------------------------------------------------------------------------
 
@@ -373,7 +379,7 @@ class HyperBus:
         self.bytes_per_second = bytes_per_second
         self.latency_ps = latency_ns * 1000
         self.registers: dict[int, int] = {}
-        self.active = [False, False]  # RX (L3 -> L2), TX (L2 -> L3)
+        self.active = [0, 0]  # transfers in flight per channel: RX (L3 -> L2), TX (L2 -> L3)
         self.free_at_ps = 0
         self.bytes = Counter()
         self.busy_ps = 0
@@ -383,7 +389,7 @@ class HyperBus:
         value = self.registers.get(offset, 0)
         if offset in (0x08, 0x18):  # CFG: EN (bit 4) reads 1 while the transfer runs
             channel = 0 if offset == 0x08 else 1
-            value = (value & ~0x10) | (0x10 if self.active[channel] else 0)
+            value = (value & ~0x10) | (0x10 if self.active[channel] else 0)  # EN until all done
         return value
 
     def write(self, offset: int, value: int, time_ps: int) -> None:
@@ -394,7 +400,7 @@ class HyperBus:
             l2 = self.registers.get(base + 0x0, 0)
             size = self.registers.get(base + 0x4, 0)
             l3 = self.soc.l3_base + self.registers.get(0x20, 0)  # EXT_ADDR: offset in L3
-            self.active[channel] = True
+            self.active[channel] += 1
             start = max(time_ps, self.free_at_ps)
             done = start + self.latency_ps + size * PS_PER_SECOND // self.bytes_per_second
             self.free_at_ps = done
@@ -409,7 +415,7 @@ class HyperBus:
         else:
             memory.write(l3, memory.read(l2, size))
             self.bytes["L2->L3"] += size
-        self.active[channel] = False
+        self.active[channel] -= 1
         self.transfers += 1
 
 
