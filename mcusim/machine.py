@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, Callable, TextIO
 
 from mcusim import __version__
 from mcusim.board import Board
@@ -27,6 +28,8 @@ DEFAULT_MAX_CYCLES = 5_000_000_000
 # Cores of a multi-core board run in turns of this many cycles, so that they stay within one
 # quantum of each other in simulated time. A single core runs to its next event in one slice.
 DEFAULT_QUANTUM_CYCLES = 10_000
+# A progress callback is called this often (host time) while the run goes on.
+PROGRESS_INTERVAL_S = 0.1
 
 
 @dataclass
@@ -38,6 +41,11 @@ class RunOptions:
     quantum_cycles: int = DEFAULT_QUANTUM_CYCLES
     stdout: TextIO = field(default_factory=lambda: sys.stdout)
     stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    # Called every PROGRESS_INTERVAL_S during the run with {"cycles", "instructions", "sim_time_s",
+    # "host_time_s", "layer"}: the main core's cycles and simulated time, all cores' instructions,
+    # the innermost open layer's name or None. It is called from a helper thread (the emulator
+    # releases the GIL), so that the run's slices stay as they are: progress never changes a result.
+    progress: Callable[[dict[str, Any]], None] | None = None
 
 
 class Machine:
@@ -84,12 +92,21 @@ class Machine:
         for core in self.cores:
             core.profile_port.listeners.append(self.memory_watch)
         start = time.perf_counter()
+        done = threading.Event()
+        watcher = None
+        if self.options.progress is not None:
+            watcher = threading.Thread(target=self._report_progress, args=(start, done), daemon=True,
+                                       name="mcusim-progress")
+            watcher.start()
         try:
             if self.soc is not None:
                 self._run_soc()
             else:
                 self._run_single_core()
         finally:
+            done.set()
+            if watcher is not None:
+                watcher.join()
             self.semihosting.close_all()
         return self._result(time.perf_counter() - start)
 
@@ -131,6 +148,18 @@ class Machine:
                 deadline = min(deadline, max(core.cycles + 1, ps_to_cycles(next_event, core.spec.clock_hz)))
             core.run_until(deadline)
         soc.flush_stdout()
+
+    def _report_progress(self, start: float, done: threading.Event) -> None:
+        main = self.cores[0]
+        while not done.wait(PROGRESS_INTERVAL_S):
+            layer = next((c.profile_port.open[-1].name for c in self.cores if c.profile_port.open), None)
+            try:
+                self.options.progress({"cycles": main.cycles,
+                                       "instructions": sum(c.instructions for c in self.cores),
+                                       "sim_time_s": main.cycles / main.spec.clock_hz,
+                                       "host_time_s": time.perf_counter() - start, "layer": layer})
+            except Exception:  # noqa: BLE001 - a display problem must not end the run
+                return
 
     def _result(self, host_time: float) -> RunResult:
         stop = self._stop()

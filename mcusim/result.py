@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, SupportsIndex, overload
 
 SCHEMA_VERSION = 1
 
@@ -83,6 +83,138 @@ class FunctionProfile:
     line: int | None = None
 
 
+@dataclass(frozen=True)
+class LayerSummary:
+    """Every record of one layer name, as ``result.layers["conv1"]`` gives it.
+
+    ``cycles`` follows the layer table's rule: the records of one core are summed (a layer marked
+    several times on a core, e.g. in a loop), and over cores the slowest core's sum counts (the
+    parallel section's length); ``core_cycles`` keeps each core's sum. ``macs`` sums every record.
+    """
+
+    name: str
+    records: tuple[LayerRecord, ...]
+
+    @property
+    def core_cycles(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for r in self.records:
+            out[r.core] = out.get(r.core, 0) + r.cycles
+        return out
+
+    @property
+    def cycles(self) -> int:
+        return max(self.core_cycles.values())
+
+    @property
+    def macs(self) -> int:
+        return sum(r.macs for r in self.records)
+
+    @property
+    def cores(self) -> list[str]:
+        return list(self.core_cycles)
+
+    @property
+    def count(self) -> int:
+        return len(self.records)
+
+    @property
+    def ended(self) -> bool:
+        return all(r.end_cycle is not None for r in self.records)
+
+    @property
+    def macs_per_cycle(self) -> float | None:
+        return self.macs / self.cycles if self.macs and self.cycles else None
+
+
+@dataclass(frozen=True)
+class FunctionSummary:
+    """Every profile of one function name, as ``result.functions["dot"]`` gives it: cycles and
+    calls summed over the cores that ran it (CPU cycles, not wall time)."""
+
+    name: str
+    records: tuple[FunctionProfile, ...]
+
+    @property
+    def self_cycles(self) -> int:
+        return sum(f.self_cycles for f in self.records)
+
+    @property
+    def inclusive_cycles(self) -> int:
+        return sum(f.inclusive_cycles for f in self.records)
+
+    @property
+    def calls(self) -> int:
+        return sum(f.calls for f in self.records)
+
+    @property
+    def cores(self) -> list[str]:
+        return list(dict.fromkeys(f.core for f in self.records))
+
+
+class _NamedList(list):
+    """A list of records that also looks records up by name: ``xs[0]`` and ``xs[1:3]`` as a list
+    does, ``xs["name"]`` gives the summary of every record of that name, ``"name" in xs``,
+    ``xs.names()``, ``xs.get(name)``. Serialises, compares and pickles as a plain list."""
+
+    _summary: type
+    _what: str
+
+    @overload
+    def __getitem__(self, key: SupportsIndex) -> Any: ...
+    @overload
+    def __getitem__(self, key: slice) -> list: ...
+    @overload
+    def __getitem__(self, key: str) -> Any: ...
+
+    def _records(self, name: str) -> tuple:
+        return tuple(r for r in self if r.name == name)
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            records = self._records(key)
+            if not records:
+                known = ", ".join(self.names()) or "none"
+                raise KeyError(f"no {self._what} named {key!r} ({self._what}s: {known})")
+            return self._summary(key, records)
+        return super().__getitem__(key)
+
+    def __contains__(self, item: object) -> bool:
+        if isinstance(item, str):
+            return bool(self._records(item))
+        return super().__contains__(item)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self[name] if name in self else default
+
+    def names(self) -> list[str]:
+        """The distinct names, in the order they first appear."""
+        return list(dict.fromkeys(r.name for r in self))
+
+    def by_name(self) -> dict[str, Any]:
+        return {name: self[name] for name in self.names()}
+
+
+class LayerList(_NamedList):
+    """``RunResult.layers``: the LayerRecords in order, plus ``layers["conv1"]`` -> LayerSummary."""
+
+    _summary = LayerSummary
+    _what = "layer"
+
+
+class FunctionList(_NamedList):
+    """``RunResult.functions``: the FunctionProfiles, plus ``functions["dot"]`` -> FunctionSummary.
+    A name the profile lacks matches GCC's clones of that function (``dot.constprop.0``,
+    ``dot.isra.0``, ``dot.part.0``): the source name finds the code that ran."""
+
+    _summary = FunctionSummary
+    _what = "function"
+
+    def _records(self, name: str) -> tuple:
+        return super()._records(name) or tuple(r for r in self if r.name.split(".", 1)[0] == name
+                                               and "." in r.name and "." not in name)
+
+
 @dataclass
 class StackSample:
     """Collapsed call stack (outermost first) and the cycles spent with it on top."""
@@ -154,14 +286,29 @@ class RunResult:
     cores: list[CoreResult]
     timing_model: dict[str, Any]
     fault: FaultReport | None = None
-    layers: list[LayerRecord] = field(default_factory=list)
-    functions: list[FunctionProfile] = field(default_factory=list)
+    layers: LayerList = field(default_factory=LayerList)  # a list; layers["conv1"] by name
+    functions: FunctionList = field(default_factory=FunctionList)  # functions["dot"] by name
     stacks: list[StackSample] = field(default_factory=list)
     memory: MemoryReport = field(default_factory=MemoryReport)
     diagnostics: dict[str, Any] = field(default_factory=dict)
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        # layers/functions stay name-indexable whatever list they are given
+        if name == "layers" and not isinstance(value, LayerList):
+            value = LayerList(value)
+        elif name == "functions" and not isinstance(value, FunctionList):
+            value = FunctionList(value)
+        super().__setattr__(name, value)
+
+    @property
+    def total(self) -> Totals:
+        """The same as ``totals`` (``result.total.cycles`` reads naturally)."""
+        return self.totals
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        data["layers"] = list(data["layers"])
+        data["functions"] = list(data["functions"])
         for layer, record in zip(data["layers"], self.layers):
             layer["cycles"] = record.cycles
         return data

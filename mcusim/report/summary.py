@@ -6,21 +6,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from mcusim.report.units import duration as _duration
 from mcusim.result import STATUS_EXITED, RunResult
-
-
-def _si(value: float, unit: str) -> str:
-    for factor, prefix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= factor:
-            return f"{value / factor:,.3f} {prefix}{unit}"
-    return f"{value:,.0f} {unit}"
-
-
-def _duration(seconds: float) -> str:
-    for factor, unit in ((1, "s"), (1e-3, "ms"), (1e-6, "µs")):
-        if seconds >= factor:
-            return f"{seconds / factor:,.3f} {unit}"
-    return f"{seconds * 1e9:,.0f} ns"
 
 
 def summary_table(result: RunResult) -> Table:
