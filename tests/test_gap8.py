@@ -90,3 +90,12 @@ def test_per_function_cycles_cover_every_core(conv):
     for core in conv.cores:
         own = sum(f.self_cycles for f in conv.functions if f.core == core.name)
         assert own == core.cycles, core.name
+
+
+def test_run_shows_per_core_activity_and_dma(cli):
+    r = cli("run", PREBUILT / "l3dma-gap8.elf", "--board", "gap8")
+    assert r.rc == 0, r.err
+    assert "cores (cycles at each core's clock)" in r.err
+    for core in ["fc"] + [f"cl{i}" for i in range(8)]:
+        assert f"│ {core} " in r.err
+    assert "L3->L2" in r.err and "L2->L1" in r.err and "L1->L2" in r.err

@@ -1,7 +1,7 @@
 """What `mcusim run` prints on stderr after a run and `mcusim report` prints from the saved JSON:
 one function, so that the two cannot drift.
 
-Order: the run summary; the per-layer table (or, for firmware without layer markers, the
+Order: the run summary; for multi-core boards the per-core activity and DMA tables; the per-layer table (or, for firmware without layer markers, the
 per-function table and a hint about firmware/include/mcusim.h); the per-function table too when
 asked; the memory report; and last, for a run that did not exit, the one-paragraph fault report.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 
+from mcusim.report.cores import core_table, dma_table
 from mcusim.report.functions import DEFAULT_TOP, function_table
 from mcusim.report.layers import NO_MARKERS_HINT, layer_table
 from mcusim.report.memory import memory_renderables
@@ -21,6 +22,9 @@ from mcusim.result import STATUS_EXITED, RunResult
 def print_report(result: RunResult, console: Console, top: int = DEFAULT_TOP,
                  functions: bool = False) -> None:
     console.print(summary_table(result))
+    for table in (core_table(result), dma_table(result)):
+        if table is not None:
+            console.print(table)
     layers = layer_table(result)
     if layers is not None:
         console.print(layers)
