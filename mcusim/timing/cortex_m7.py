@@ -24,6 +24,7 @@ from mcusim.timing.tables import InstructionClass, load_table
 _ID_NAMES = {getattr(arm, n): n[len("ARM_INS_"):] for n in dir(arm) if n.startswith("ARM_INS_")}
 _SINGLE_PAIRS_NOTHING = {"load-store-double", "load-store-multiple", "divide", "table-branch",
                          "system", "fp-divide", "fp-load-store-multiple"}
+_FP_MAC = {"VMLA", "VMLS", "VNMLA", "VNMLS", "VFMA", "VFMS", "VFNMA", "VFNMS"}
 # (group, group) pairs that cannot issue together, in either order (docs/cortexm.md §2.2)
 _NO_PAIR = {frozenset(p) for p in (("mac", "mac"), ("mac", "store"), ("store", "store"),
                                    ("load", "load"), ("fp", "fp"), ("fp", "fp-mac"),
@@ -33,7 +34,7 @@ _NO_PAIR = {frozenset(p) for p in (("mac", "mac"), ("mac", "store"), ("store", "
 
 class CortexM7(TimingModel):
     name = "cortex-m7"
-    version = "1"
+    version = "2"
     needs_detail = True
     covers = (
         "in-order dual issue with the pairing rules of cortex_m7.toml (slots, shifted operands, "
@@ -45,7 +46,8 @@ class CortexM7(TimingModel):
         "12-cycle exception entry",
     )
     omits = (
-        "D-cache banks (two loads never pair), store buffer and write-allocate",
+        "D-cache/DTCM banks beyond one static rule (two word loads pair only off the same base "
+        "register at offsets in different banks), store buffer and write-allocate",
         "dependencies across block boundaries (each run starts with a clean scoreboard)",
         "unaligned-access and STRB/STRH read-modify-write costs",
         "operand-dependent divide time (fixed 7 cycles, unpublished)",
@@ -152,6 +154,11 @@ class CortexM7(TimingModel):
             return int(table_producer.get("latency", 1)) - int(table_producer.get("accumulator_latency", 1))
         if producer == "alu" and cls.name == "alu" and not _shifted(insn):
             return 1  # early ALU to late ALU: a dependent simple op pairs (docs/cortexm.md §2.3)
+        if producer in ("load", "load-narrow") and cls.name == "alu" and not _shifted(insn):
+            # a word load feeds a simple (late-ALU) op the next cycle, a byte/halfword load the
+            # one after (docs/cortexm.md §2.3 LDR row, JNK; LLVM-M7 WriteLd Latency 1,
+            # M7SlowLoad 2); MACs, shifted operands and addresses keep the table latency
+            return 1
         if _shifted(insn) or cls.name == "bitfield":
             return -1  # operands needed at EX1
         if producer in ("dsp", "bitfield") and cls.get("group") in ("load", "store"):
@@ -161,6 +168,8 @@ class CortexM7(TimingModel):
     @staticmethod
     def _is_accumulator(insn, reg: int) -> bool:
         registers = [op.reg for op in insn.operands if op.type == arm.ARM_OP_REG]
+        if _ID_NAMES.get(insn.id) in _FP_MAC:
+            return bool(registers) and reg == registers[0]  # VMLA Sd, Sn, Sm: Sd accumulates
         return len(registers) >= 4 and reg == registers[-1] or (len(registers) == 4 and reg in registers[:2]
                                                                  and _ID_NAMES.get(insn.id, "").endswith(("LAL", "LALD", "LSLD", "AAL")))
 
@@ -170,7 +179,7 @@ class CortexM7(TimingModel):
         if younger_cls.get("issue") == "older":
             return False  # must be the older of a pair
         groups = (_group(older_cls, older_insn), _group(younger_cls, younger_insn))
-        if None not in groups and frozenset(groups) in _NO_PAIR:
+        if None not in groups and frozenset(groups) in _NO_PAIR and not _different_banks(older_insn, younger_insn):
             return False
         if _shifted(older_insn) and _shifted(younger_insn):
             return False
@@ -179,6 +188,21 @@ class CortexM7(TimingModel):
         if older_writes & set(younger_insn.regs_access()[0]):
             return older_cls.name == "alu" and younger_cls.name == "alu" and not _shifted(younger_insn)
         return True
+
+
+def _different_banks(older, younger) -> bool:
+    """Two word loads that hit different DTCM/D-cache banks (even and odd words) pair
+    (docs/cortexm.md §2.2, JNK). Known statically only for immediate offsets off the same base
+    register (no index, no writeback) whose difference is an odd number of words."""
+    loads = []
+    for insn in (older, younger):
+        if _ID_NAMES.get(insn.id) != "LDR" or getattr(insn, "writeback", False):
+            return False
+        memory = [op.mem for op in insn.operands if op.type == arm.ARM_OP_MEM]
+        if len(memory) != 1 or memory[0].index != 0 or memory[0].base == arm.ARM_REG_PC:
+            return False
+        loads.append(memory[0])
+    return loads[0].base == loads[1].base and (loads[0].disp - loads[1].disp) % 8 == 4
 
 
 def _shifted(insn) -> bool:
