@@ -23,14 +23,12 @@ from unicorn import UC_ARCH_ARM, UC_HOOK_INTR, UC_MODE_THUMB, UC_TLB_VIRTUAL, Uc
 from unicorn import arm_const as arm
 
 from mcusim.board import load_board
-from mcusim.codemap import CodeMap
 from mcusim.cores.cortexm import CPU_MODELS, UNTIL
 from mcusim.cores.semihosting import Semihosting
 from mcusim.elf import Firmware
 from mcusim.machine import Machine, RunOptions, _heapinfo
 from mcusim.memory import Memory
 from mcusim import native
-from mcusim.timing import timing_model
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ELF = ROOT / "firmware/prebuilt/matmul_int8-stm32f407-disco.elf"

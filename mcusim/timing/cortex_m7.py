@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from capstone import arm
 
-from mcusim.cores.arm_registers import UNICORN_REGISTERS
 from mcusim.native import HotPathTiming
 from mcusim.timing.base import DecodedInstruction, TimingModel
 from mcusim.timing.cortex_m4 import _MULTIPLE_WITH_BASE
