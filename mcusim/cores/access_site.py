@@ -15,16 +15,10 @@ from dataclasses import dataclass
 import capstone
 from capstone import arm as cs_arm
 from capstone import riscv as cs_riscv
-from unicorn import riscv_const
 
 from mcusim.cores.arm_registers import UNICORN_REGISTERS
+from mcusim.cores.riscv_registers import UNICORN_REGISTERS as RISCV_REGISTERS
 
-_ABI = ["zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3", "a4",
-        "a5", "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4",
-        "t5", "t6"]
-RISCV_REGISTERS = {name: riscv_const.UC_RISCV_REG_X0 + i for i, name in enumerate(_ABI)}
-RISCV_REGISTERS.update({f"x{i}": riscv_const.UC_RISCV_REG_X0 + i for i in range(32)})
-RISCV_REGISTERS["fp"] = RISCV_REGISTERS["s0"]
 
 
 @dataclass(frozen=True)

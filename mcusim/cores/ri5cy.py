@@ -21,6 +21,7 @@ from mcusim.board import Board, CoreSpec
 from mcusim.codemap import CodeMap
 from mcusim.cores.access_site import AccessSiteLocator
 from mcusim.cores.base import CoreStop
+from mcusim.cores.riscv_registers import ABI_NAMES
 from mcusim.elf import Firmware
 from mcusim.memory import Memory
 from mcusim.periph.gap8 import cycles_to_ps, ps_to_cycles
@@ -52,9 +53,6 @@ EXCEPTION_NAMES = {0: "misaligned instruction fetch", 1: "instruction access fau
                    6: "misaligned store", 7: "store access fault", 8: "environment call (ecall)",
                    11: "environment call (ecall)"}
 
-ABI_NAMES = ["zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3",
-             "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11",
-             "t3", "t4", "t5", "t6"]
 
 
 def hwloop_sites(codemap: CodeMap, memory: Memory) -> list[tuple[int, int]]:

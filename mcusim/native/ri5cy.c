@@ -73,23 +73,30 @@ static int io_store(void *ctx, uint32_t address, uint32_t size, uint32_t value)
     return rv->mem_write(rv->uc, address, bytes, size) != UC_ERR_OK;
 }
 
-/* Cycles and instructions at the instruction at `pc` of the running block: the block hook has
- * already charged the whole block, so take off what lies after pc. */
-static void counters_at(const mcs_rv_core *rv, uint32_t pc, uint64_t *cycles, uint64_t *instructions)
+/* The static cycles and instructions of the running block from `address` to its end: what the
+ * block hook charged in advance for instructions that have not run (yet, or at all). */
+static void rest_of_block(const mcs_core *core, uint32_t address, uint64_t *cycles, uint64_t *instructions)
 {
-    const mcs_core *core = rv->core;
-    *cycles = core->cycles;
-    *instructions = core->instructions;
+    *cycles = *instructions = 0;
     for (uint32_t i = 0; i < core->n_code_ranges; i++) {
         const mcs_code_range *r = &core->code_ranges[i];
-        if (pc >= r->base && core->last_block_end <= r->end && pc < core->last_block_end &&
-            pc >= core->last_block_addr) {
-            uint64_t here = (pc - r->base) >> 1, end = (core->last_block_end - r->base) >> 1;
-            *cycles -= r->cycle_prefix[end] - r->cycle_prefix[here];
-            *instructions -= r->instruction_prefix[end] - r->instruction_prefix[here];
+        if (address >= r->base && core->last_block_end <= r->end &&
+            address >= core->last_block_addr && address < core->last_block_end) {
+            uint64_t here = (address - r->base) >> 1, end = (core->last_block_end - r->base) >> 1;
+            *cycles = r->cycle_prefix[end] - r->cycle_prefix[here];
+            *instructions = r->instruction_prefix[end] - r->instruction_prefix[here];
             return;
         }
     }
+}
+
+/* Cycles and instructions at the instruction at `pc` of the running block. */
+static void counters_at(const mcs_rv_core *rv, uint32_t pc, uint64_t *cycles, uint64_t *instructions)
+{
+    uint64_t rest_cycles, rest_instructions;
+    rest_of_block(rv->core, pc, &rest_cycles, &rest_instructions);
+    *cycles = rv->core->cycles - rest_cycles;
+    *instructions = rv->core->instructions - rest_instructions;
 }
 
 static uint32_t counter_pc; /* the pc of the CSR instruction being executed (one core at a time) */
@@ -206,16 +213,10 @@ void mcs_rv_hwloop_hook(uc_engine *uc, uint64_t address, uint32_t size, void *us
             continue; /* this loop is done; loop 1 may end at the same instruction */
         /* Back edge. The block running now was charged up to its end, but execution leaves
          * it here: take back the instructions from `address` on. */
-        for (uint32_t i = 0; i < core->n_code_ranges; i++) {
-            const mcs_code_range *r = &core->code_ranges[i];
-            if (address >= r->base && core->last_block_end <= r->end &&
-                address >= core->last_block_addr && address < core->last_block_end) {
-                uint64_t here = (address - r->base) >> 1, end = (core->last_block_end - r->base) >> 1;
-                core->cycles -= r->cycle_prefix[end] - r->cycle_prefix[here];
-                core->instructions -= r->instruction_prefix[end] - r->instruction_prefix[here];
-                break;
-            }
-        }
+        uint64_t rest_cycles, rest_instructions;
+        rest_of_block(core, (uint32_t)address, &rest_cycles, &rest_instructions);
+        core->cycles -= rest_cycles;
+        core->instructions -= rest_instructions;
         /* Zero-overhead: the block at the loop start must not count as a taken branch. */
         core->last_block_end = rv->loops.start[l];
         core->last_block_branch = 0;

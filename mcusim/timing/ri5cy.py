@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from capstone import riscv
 
+from mcusim.cores.riscv_registers import REGISTER_NUMBERS, UNICORN_REGISTERS
 from mcusim.native import HotPathTiming
 from mcusim.timing.base import DecodedInstruction, TimingModel
 from mcusim.timing.memory_system import CacheConfig, CachedRange, MemorySystem
@@ -15,7 +16,6 @@ _ID_NAMES = {getattr(riscv, n): n[len("RISCV_INS_"):] for n in dir(riscv) if n.s
 _LOADS = {"LB", "LBU", "LH", "LHU", "LW", "C_LW", "C_LWSP"}
 _JUMPS = {"JAL", "JALR", "C_J", "C_JAL", "C_JR", "C_JALR"}
 _JUMP_REGISTER = {"JALR", "C_JR", "C_JALR"}
-_UNICORN_X0 = 1  # UC_RISCV_REG_X0; Xn is this + n
 
 
 class Ri5cy(TimingModel):
@@ -112,8 +112,8 @@ class Ri5cy(TimingModel):
                     dest = _number(registers[0]) if writes_first and registers else 0
                 is_load = name in _LOADS
                 if name in ("DIV", "DIVU", "REM", "REMU") and self.mode == "accurate" and len(registers) == 3:
-                    self.divide_sites.append((insn.address, _unicorn_register(registers[1]),
-                                              _unicorn_register(registers[2]), name in ("DIV", "REM"), cycles))
+                    self.divide_sites.append((insn.address, UNICORN_REGISTERS[registers[1]],
+                                              UNICORN_REGISTERS[registers[2]], name in ("DIV", "REM"), cycles))
             reads.discard(0)
             if loaded and loaded in reads:
                 cycles += self.load_use_stall
@@ -187,17 +187,4 @@ def _xpulp_operands(word: int, cls: str) -> tuple[set[int], int]:
 def _number(name: str) -> int | str:
     """x0..x31 by Capstone name; any other register (not on RI5CY: data decoded as FP code)
     stays its name, so it can only match itself."""
-    if name.startswith("x") and name[1:].isdigit():
-        return int(name[1:])
-    name = "s0" if name == "fp" else name
-    return _ABI_NAMES.index(name) if name in _ABI_NAMES else name
-
-
-_ABI_NAMES = ["zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3",
-              "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11",
-              "t3", "t4", "t5", "t6"]
-
-
-def _unicorn_register(name: str) -> int:
-    number = _ABI_NAMES.index("s0" if name == "fp" else name) if not name.startswith("x") else int(name[1:])
-    return _UNICORN_X0 + number
+    return REGISTER_NUMBERS.get(name, name)
