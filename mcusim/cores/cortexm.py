@@ -110,7 +110,7 @@ class CortexMCore:
         self._native_keepalive = native.attach(self.uc, self.state, codemap, self.block_counts,
                                                memory.tlb_regions(spec.name),
                                                unknown_bytes_per_instruction=3,
-                                               timing=timing.hot_path())
+                                               timing=timing.hot_path(), arch=self.family)
         self.uc.hook_add(UC_HOOK_INTR, self._on_interrupt)
         self._reset()
 

@@ -129,7 +129,7 @@ class Ri5cyCore:
         hot_path = timing.hot_path()
         self._native = native.attach(self.uc, self.state, codemap, self.block_counts,
                                      memory.tlb_regions(spec.name), unknown_bytes_per_instruction=4,
-                                     timing=hot_path)
+                                     timing=hot_path, arch=self.family)
         self.rv = native.RvCoreState()
         self._native_rv = native.attach_ri5cy(self.uc, self.rv, self.state, hartid,
                                               memory.host_spans(spec.name), sites, hot_path)

@@ -17,7 +17,7 @@ import numpy as np
 
 from mcusim.errors import McusimError
 
-ABI_VERSION = 7
+ABI_VERSION = 8
 MAX_CODE_RANGES = 8
 MAX_TLB_REGIONS = 32
 
@@ -141,6 +141,7 @@ class CoreState(ctypes.Structure):
         ("divide", DivideTiming),
         ("emu_stop", ctypes.c_void_p),
         ("reg_read", ctypes.c_void_p),
+        ("reg_write", ctypes.c_void_p),
         ("code_ranges", CodeRange * MAX_CODE_RANGES),
         ("tlb_regions", TlbRegion * MAX_TLB_REGIONS),
         ("nodes", ctypes.c_void_p),
@@ -203,6 +204,7 @@ class NativeLibrary:
         self.block_hook = ctypes.cast(self.cdll.mcs_block_hook, ctypes.c_void_p).value
         self.tlb_fill = ctypes.cast(self.cdll.mcs_tlb_fill, ctypes.c_void_p).value
         self.data_read_hook = ctypes.cast(self.cdll.mcs_data_read_hook, ctypes.c_void_p).value
+        self.thumb_data_read_hook = ctypes.cast(self.cdll.mcs_thumb_data_read_hook, ctypes.c_void_p).value
         self.divide_hook = ctypes.cast(self.cdll.mcs_divide_hook, ctypes.c_void_p).value
 
 
@@ -228,8 +230,11 @@ def u8_pointer(array: np.ndarray) -> ctypes._Pointer:
 
 
 def attach(uc, state: CoreState, codemap, block_counts: list[np.ndarray], tlb_regions: list[TlbRegion],
-           unknown_bytes_per_instruction: int, timing: HotPathTiming) -> list[object]:
+           unknown_bytes_per_instruction: int, timing: HotPathTiming, arch: str) -> list[object]:
     """Fill ``state`` from the code map and timing, install the native hooks and virtual TLB.
+
+    ``arch`` is the core family, "arm" (Thumb-2, whose memory hooks must repair the IT state:
+    hotpath.c mcs_thumb_data_read_hook) or "riscv".
 
     ``block_counts`` (one uint64 array per code range, per core) receive the executions of each
     block start. Returns the objects the native side points into; the caller keeps them alive
@@ -242,6 +247,8 @@ def attach(uc, state: CoreState, codemap, block_counts: list[np.ndarray], tlb_re
     from mcusim.timing.memory_system import fill_cache
 
     lib = library()
+    if arch not in ("arm", "riscv"):
+        raise ValueError(f"unknown core family {arch!r}")
     if len(codemap.ranges) > MAX_CODE_RANGES or len(tlb_regions) > MAX_TLB_REGIONS:
         raise McusimError("the firmware or board has more code ranges or regions than the hot path holds")
     keepalive: list[object] = [codemap, state, block_counts]
@@ -260,6 +267,7 @@ def attach(uc, state: CoreState, codemap, block_counts: list[np.ndarray], tlb_re
     state.last_block_addr = 0xFFFFFFFFFFFFFFFF
     state.emu_stop = ctypes.cast(uclib.uc_emu_stop, ctypes.c_void_p).value
     state.reg_read = ctypes.cast(uclib.uc_reg_read, ctypes.c_void_p).value
+    state.reg_write = ctypes.cast(uclib.uc_reg_write, ctypes.c_void_p).value
     # Call tracking: the tree and the shadow stack, read back by CallTree after the run.
     nodes = np.zeros(MAX_CALL_NODES, dtype=CALL_NODE)
     frames = np.zeros(MAX_CALL_DEPTH, dtype=CALL_FRAME)
@@ -291,12 +299,13 @@ def attach(uc, state: CoreState, codemap, block_counts: list[np.ndarray], tlb_re
         ranges = (CachedRange * len(memory.data_ranges))()
         keepalive.append(ranges)
         cache_pointer = ctypes.addressof(state) + CoreState.data_cache.offset
+        data_read_hook = lib.thumb_data_read_hook if arch == "arm" else lib.data_read_hook
         for native_range, cached in zip(ranges, memory.data_ranges):
             native_range.core, native_range.cache = state_pointer.value, cache_pointer
             native_range.miss_cycles = cached.miss_cycles
             # A memory hook, even bounded to one region, sends every access through Unicorn's
             # slow path (docs/unicorn.md P3): only accurate timing pays for it.
-            hooks.append((UC_HOOK_MEM_READ, lib.data_read_hook,
+            hooks.append((UC_HOOK_MEM_READ, data_read_hook,
                           ctypes.cast(ctypes.byref(native_range), ctypes.c_void_p),
                           cached.region.base, cached.region.end - 1))
     if timing.divide_timing is not None and timing.divide_sites:

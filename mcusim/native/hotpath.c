@@ -1,7 +1,7 @@
 /* mcusim native hot path: see hotpath.h. Plain C99, no dependency but the unicorn headers. */
 #include "hotpath.h"
 
-#define MCS_ABI_VERSION 7u
+#define MCS_ABI_VERSION 8u
 
 uint32_t mcs_abi_version(void) { return MCS_ABI_VERSION; }
 uint32_t mcs_core_size(void) { return (uint32_t)sizeof(mcs_core); }
@@ -68,6 +68,27 @@ void mcs_data_read_hook(uc_engine *uc, uc_mem_type type, uint64_t address, int s
     (void)value;
     mcs_cached_range *range = (mcs_cached_range *)user_data;
     range->core->cycles += cache_lines(range->cache, address, (uint64_t)size, range->miss_cycles);
+}
+
+/*
+ * The same for Thumb code, with a repair of Unicorn 2.1.4's IT-state leak. Before a memory hook
+ * Unicorn restores the CPU state of the accessing instruction (cpu_restore_state in cputlb.c
+ * load_helper), and for a load inside an IT block that writes the block's state into
+ * env->condexec_bits. QEMU keeps that field zero inside a translated block and never clears it
+ * again, so the next block would be looked up and run as if it were in the IT block: its first
+ * instructions are skipped when their condition fails (tests/test_it_state.py shows it in eight
+ * instructions; the leak needs a restart since the last PC write, which sets
+ * skip_sync_pc_on_exit and so suppresses the restore). Inside a block the
+ * field is always zero (arm_tr_tb_start), so clearing it is exact: writing EPSR sets only the IT
+ * bits and T. A block that really ends inside an IT block writes its state at its end
+ * (gen_set_condexec in arm_tr_tb_stop), after this hook.
+ */
+void mcs_thumb_data_read_hook(uc_engine *uc, uc_mem_type type, uint64_t address, int size,
+                              int64_t value, void *user_data)
+{
+    static const uint32_t thumb_outside_it_block = 1u << 24; /* EPSR: T set, IT bits clear */
+    mcs_data_read_hook(uc, type, address, size, value, user_data);
+    ((mcs_cached_range *)user_data)->core->reg_write(uc, UC_ARM_REG_EPSR, &thumb_outside_it_block);
 }
 
 /* The cost of arriving at `address` after the last block: refill or misprediction. */

@@ -128,6 +128,7 @@ typedef struct {
 
 typedef uc_err (*mcs_emu_stop_fn)(uc_engine *uc);
 typedef uc_err (*mcs_reg_read_fn)(uc_engine *uc, int regid, void *value);
+typedef uc_err (*mcs_reg_write_fn)(uc_engine *uc, int regid, const void *value);
 
 typedef struct mcs_core_s {
     /* counters, updated per block */
@@ -166,6 +167,7 @@ typedef struct mcs_core_s {
     mcs_divide_timing divide;
     mcs_emu_stop_fn emu_stop;
     mcs_reg_read_fn reg_read;
+    mcs_reg_write_fn reg_write;
     mcs_code_range code_ranges[MCS_MAX_CODE_RANGES];
     mcs_tlb_region tlb_regions[MCS_MAX_TLB_REGIONS];
     /* call tracking (enabled when nodes != 0) */
@@ -186,6 +188,8 @@ bool mcs_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_entry 
                   void *user_data);
 void mcs_data_read_hook(uc_engine *uc, uc_mem_type type, uint64_t address, int size,
                         int64_t value, void *user_data);
+void mcs_thumb_data_read_hook(uc_engine *uc, uc_mem_type type, uint64_t address, int size,
+                              int64_t value, void *user_data);
 void mcs_divide_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_data);
 uint32_t mcs_abi_version(void);
 uint32_t mcs_core_size(void);
