@@ -352,7 +352,6 @@ class RvCoreState(ctypes.Structure):
     _fields_ = [
         ("core", ctypes.c_void_p),
         ("uc", ctypes.c_void_p),
-        ("reg_write", ctypes.c_void_p),
         ("mem_read", ctypes.c_void_p),
         ("mem_write", ctypes.c_void_p),
         ("hartid", ctypes.c_uint32),
@@ -402,7 +401,6 @@ def attach_ri5cy(uc, rv: RvCoreState, state: CoreState, hartid: int,
     if len(host_spans) > RV_MAX_SPANS:
         raise McusimError("the board has more memory spans than the RI5CY hot path holds")
     rv.core = ctypes.addressof(state)
-    rv.reg_write = ctypes.cast(uclib.uc_reg_write, ctypes.c_void_p).value
     rv.mem_read = ctypes.cast(uclib.uc_mem_read, ctypes.c_void_p).value
     rv.mem_write = ctypes.cast(uclib.uc_mem_write, ctypes.c_void_p).value
     rv.hartid = hartid
