@@ -16,6 +16,10 @@ lifetimes, like TFLM's GreedyMemoryPlanner) and writes:
     <dir>/plan.txt            the memory plan and the layer table
     <dir>/expected_output.txt the reference output, one int per line
 
+Layers built with bits=2 (vww_2bit) have 2-bit weights packed as firmware/nn/nn_2bit.h says
+(pack_2bit) and run the kernels declared there; their table activations (hard-swish,
+hard-sigmoid) are act_table().
+
 Everything is deterministic: seeded numpy.random.Generator, no timestamps.
 """
 
