@@ -5,8 +5,9 @@ Bare Unicorn is its fastest honest configuration (AGENTS/DEVELOPERS "Standards")
 and memory map, no hooks but the semihosting exit, and the virtual TLB with RW- data pages.
 Each configuration runs --repeat times on a fresh instance; the best time counts (the machines
 are shared and noisy). Prints MIPS of bare Unicorn and of mcusim with --timing fast and accurate,
-with each ratio mcusim/bare; then, for GAP8, the aggregate MIPS of the 8-core convolution against
-the same ELF's single-core convolution.
+with each ratio mcusim/bare; the cost of full profiling (accurate timing with and without
+--no-profile, on the same kernel and on kws_dscnn); then, for GAP8, the aggregate MIPS of the
+8-core convolution against the same ELF's single-core convolution.
 
     python benchmarks/speed.py [--elf ELF --board BOARD] [--reps N] [--repeat 5]
 """
@@ -33,6 +34,7 @@ from mcusim import native
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ELF = ROOT / "firmware/prebuilt/matmul_int8-stm32f407-disco.elf"
 TARGETS = {"fast": 0.60, "accurate": 0.15}  # minimum speed ratios against bare Unicorn
+PROFILE_TARGET = 0.5  # minimum speed of full profiling against --no-profile (accurate timing)
 
 
 class _Guest:
@@ -107,8 +109,9 @@ def _tlb_only(uc, state, memory):
     return state, handle
 
 
-def run_mcusim(board, firmware, argv, timing) -> tuple[float, int]:
-    options = RunOptions(argv=argv, stdout=io.StringIO(), stderr=io.StringIO(), timing=timing)
+def run_mcusim(board, firmware, argv, timing, profile: bool = True) -> tuple[float, int]:
+    options = RunOptions(argv=argv, stdout=io.StringIO(), stderr=io.StringIO(), timing=timing,
+                         profile=profile)
     machine = Machine(board, firmware, options)
     start = time.perf_counter()
     result = machine.run()
@@ -186,9 +189,27 @@ def main() -> int:
         mips = instructions / min(runs[mode]) / 1e6
         print(f"mcusim --timing {mode:8s}: {mips:8.1f} MIPS (best of {args.repeat}: "
               f"{min(runs[mode]) * 1e3:.1f} ms)  ratio {mips / bare_mips:.2f} (target >= {target})")
+    profiling_cost(board, firmware, argv, args.repeat)
     if not args.skip_gap8:
         gap8_multicore(max(1, min(args.repeat, 3)))
     return 0
+
+
+def profiling_cost(board, firmware, argv, repeat: int) -> None:
+    """Full profiling (call tracking, per-layer memory) against --no-profile, both accurate, on the
+    same kernel and on the KWS network, whose 12 layer markers add per-layer memory snapshots."""
+    workloads = [(board, firmware, argv),
+                 (load_board("nucleo-l4r5zi"), Firmware.load(ROOT / "firmware/prebuilt/kws_dscnn-nucleo-l4r5zi.elf"), [])]
+    print(f"profiling cost, --timing accurate, best of {repeat} (target: full >= {PROFILE_TARGET} of --no-profile):")
+    for board_, firmware_, argv_ in workloads:
+        times: dict[bool, list[float]] = {True: [], False: []}
+        for _ in range(repeat):
+            for profile in (False, True):
+                seconds, instructions = run_mcusim(board_, firmware_, argv_, "accurate", profile)
+                times[profile].append(seconds)
+        full, off = instructions / min(times[True]) / 1e6, instructions / min(times[False]) / 1e6
+        print(f"  {firmware_.path.name:34s} --no-profile {off:7.1f} MIPS, full profile {full:7.1f} MIPS, "
+              f"ratio {full / off:.2f}")
 
 
 if __name__ == "__main__":

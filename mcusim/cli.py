@@ -42,6 +42,9 @@ def _parser() -> argparse.ArgumentParser:
                      "fast: static costs only (unconditional branches included)")
     run.add_argument("--quiet", action="store_true",
                      help="no summary, tables or progress line, only the firmware's output")
+    run.add_argument("--no-profile", dest="profile", action="store_false",
+                     help="cycles, layers and the memory report only: no per-function profile "
+                     "(call tracking) and no per-layer memory figures; faster")
     _add_render_options(run)
     _add_export_options(run)
 
@@ -174,6 +177,7 @@ def _run(args: argparse.Namespace, err: Console) -> int:
     status = StatusLine(sys.stderr) if wants_progress(sys.stderr, args.quiet) else None
     options = RunOptions(max_cycles=args.max_cycles or DEFAULT_MAX_CYCLES,
                          semihost_dir=args.semihost_dir, argv=list(args.args), timing=args.timing,
+                         profile=args.profile,
                          stdout=status.stream(sys.stdout) if status else sys.stdout,
                          progress=status.update if status else None)
     machine = Machine(board, firmware, options)

@@ -39,6 +39,10 @@ class RunOptions:
     argv: list[str] = field(default_factory=list)
     timing: str = "accurate"  # timing mode: "fast" or "accurate"
     quantum_cycles: int = DEFAULT_QUANTUM_CYCLES
+    # False: cycles, the layer markers and the memory report's static, stack and heap figures
+    # only; no call tracking (functions, stacks) and no per-layer memory snapshots (a layer's
+    # bytes written and stack high-water), which cost host time.
+    profile: bool = True
     stdout: TextIO = field(default_factory=lambda: sys.stdout)
     stderr: TextIO = field(default_factory=lambda: sys.stderr)
     # Called every PROGRESS_INTERVAL_S during the run with {"cycles", "instructions", "sim_time_s",
@@ -69,7 +73,8 @@ class Machine:
             self._build_gap8()
         else:
             cls = core_class(board)
-            self.cores = [cls(spec, board, firmware, self.memory, self.codemap, self.timing, self.semihosting)
+            self.cores = [cls(spec, board, firmware, self.memory, self.codemap, self.timing, self.semihosting,
+                              call_tracking=options.profile)
                           for spec in board.cores]
             self.soc = None
 
@@ -81,7 +86,7 @@ class Machine:
         self.counter_reads_redirected = redirect_counter_reads(self.codemap, self.memory)
         self.scheduler_returns = 0  # times the C scheduler handed the run back to Python
         self.cores = [Ri5cyCore(spec, self.board, self.firmware, self.memory, self.codemap,
-                                self.timing.for_core(spec.name), sites)
+                                self.timing.for_core(spec.name), sites, call_tracking=self.options.profile)
                       for spec in self.board.cores]
         fc, cluster = self.cores[0], self.cores[1:]
         self.soc = Gap8Soc(self.board, self.memory, fc, cluster, self.semihosting.emit_stdout)
@@ -90,8 +95,9 @@ class Machine:
         fc.start_at_entry()
 
     def run(self) -> RunResult:
-        for core in self.cores:
-            core.profile_port.listeners.append(self.memory_watch)
+        if self.options.profile:
+            for core in self.cores:
+                core.profile_port.listeners.append(self.memory_watch)
         start = time.perf_counter()
         done = threading.Event()
         watcher = None
@@ -222,6 +228,7 @@ class Machine:
             stacks=stacks,
             memory=self.memory_watch.report(),
             diagnostics=diagnostics,
+            profile="full" if self.options.profile else "off",
         )
 
     def _call_profiles(self) -> tuple[list, list]:
@@ -230,6 +237,8 @@ class Machine:
 
         source = SourceLines(self.firmware.path)
         functions, stacks = [], []
+        if not self.options.profile:
+            return functions, stacks
         for core in self.cores:
             state = core.state
             if state.n_nodes <= 1 and not state.call_nodes["self_cycles"][0]:

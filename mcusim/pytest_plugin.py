@@ -369,17 +369,18 @@ class McusimRunner:
     def __call__(self, elf: str | os.PathLike | "Firmware", board: str | os.PathLike | "Board", *,
                  max_cycles: int | None = None, timing: str = "accurate",
                  argv: Sequence[object] = (), semihost_dir: str | os.PathLike | None = None,
-                 quantum_cycles: int | None = None, echo: bool = True) -> RunResult:
+                 quantum_cycles: int | None = None, echo: bool = True, profile: bool = True) -> RunResult:
         """Run ``elf`` on ``board`` (a built-in name, a board .toml path, or a Board) and return
         the RunResult. ``argv`` is the firmware's argv[1:]; the firmware's stdout and stderr are
-        echoed to the test's (captured) streams unless ``echo=False``, and are in the result."""
+        echoed to the test's (captured) streams unless ``echo=False``, and are in the result.
+        ``profile=False`` is ``mcusim run --no-profile``: the same cycles, no functions."""
         __tracebackhide__ = True
         from mcusim.board import Board, load_board
         from mcusim.elf import Firmware
         from mcusim.errors import McusimError
         from mcusim.machine import Machine, RunOptions
 
-        options: dict[str, Any] = {"timing": timing, "argv": [str(a) for a in argv]}
+        options: dict[str, Any] = {"timing": timing, "argv": [str(a) for a in argv], "profile": profile}
         if max_cycles is not None:
             options["max_cycles"] = int(max_cycles)
         if semihost_dir is not None:

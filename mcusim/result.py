@@ -291,6 +291,8 @@ class RunResult:
     stacks: list[StackSample] = field(default_factory=list)
     memory: MemoryReport = field(default_factory=MemoryReport)
     diagnostics: dict[str, Any] = field(default_factory=dict)
+    # "full", or "off" (--no-profile): no functions, stacks or per-layer memory figures
+    profile: str = "full"
 
     def __setattr__(self, name: str, value: Any) -> None:
         # layers/functions stay name-indexable whatever list they are given
@@ -336,6 +338,7 @@ class RunResult:
                                         stack=[StackUsage(**x) for x in memory.get("stack", [])],
                                         heap=memory.get("heap", {}))
         values["diagnostics"] = data.get("diagnostics") or {}
+        values["profile"] = data.get("profile", "full")
         return cls(**values)
 
     @classmethod

@@ -74,7 +74,8 @@ class CortexMCore:
     family = "arm"
 
     def __init__(self, spec: CoreSpec, board: Board, firmware: Firmware, memory: Memory,
-                 codemap: CodeMap, timing: TimingModel, semihosting: Semihosting) -> None:
+                 codemap: CodeMap, timing: TimingModel, semihosting: Semihosting,
+                 call_tracking: bool = True) -> None:
         self.spec, self.board, self.firmware = spec, board, firmware
         self.semihosting = semihosting
         self.timing = timing
@@ -110,7 +111,8 @@ class CortexMCore:
         self._native_keepalive = native.attach(self.uc, self.state, codemap, self.block_counts,
                                                memory.tlb_regions(spec.name),
                                                unknown_bytes_per_instruction=3,
-                                               timing=timing.hot_path(), arch=self.family)
+                                               timing=timing.hot_path(), arch=self.family,
+                                               call_tracking=call_tracking)
         self.uc.hook_add(UC_HOOK_INTR, self._on_interrupt)
         self._reset()
 

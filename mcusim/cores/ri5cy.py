@@ -93,7 +93,8 @@ class Ri5cyCore:
     family = "riscv"
 
     def __init__(self, spec: CoreSpec, board: Board, firmware: Firmware, memory: Memory,
-                 codemap: CodeMap, timing: TimingModel, sites: list[tuple[int, int]]) -> None:
+                 codemap: CodeMap, timing: TimingModel, sites: list[tuple[int, int]],
+                 call_tracking: bool = True) -> None:
         self.spec, self.board, self.firmware, self.memory = spec, board, firmware, memory
         self.timing = timing
         self.soc = None  # set by the machine once every core exists
@@ -127,7 +128,7 @@ class Ri5cyCore:
         hot_path = timing.hot_path()
         self._native = native.attach(self.uc, self.state, codemap, self.block_counts,
                                      memory.tlb_regions(spec.name), unknown_bytes_per_instruction=4,
-                                     timing=hot_path, arch=self.family)
+                                     timing=hot_path, arch=self.family, call_tracking=call_tracking)
         self.rv = native.RvCoreState()
         self._native_rv = native.attach_ri5cy(self.uc, self.rv, self.state, hartid,
                                               memory.host_spans(spec.name), sites, hot_path)

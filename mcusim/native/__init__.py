@@ -230,11 +230,13 @@ def u8_pointer(array: np.ndarray) -> ctypes._Pointer:
 
 
 def attach(uc, state: CoreState, codemap, block_counts: list[np.ndarray], tlb_regions: list[TlbRegion],
-           unknown_bytes_per_instruction: int, timing: HotPathTiming, arch: str) -> list[object]:
+           unknown_bytes_per_instruction: int, timing: HotPathTiming, arch: str,
+           call_tracking: bool = True) -> list[object]:
     """Fill ``state`` from the code map and timing, install the native hooks and virtual TLB.
 
     ``arch`` is the core family, "arm" (Thumb-2, whose memory hooks must repair the IT state:
-    hotpath.c mcs_thumb_data_read_hook) or "riscv".
+    hotpath.c mcs_thumb_data_read_hook) or "riscv". ``call_tracking`` keeps the call tree of the
+    per-function profile (``state.call_nodes``; None without it).
 
     ``block_counts`` (one uint64 array per code range, per core) receive the executions of each
     block start. Returns the objects the native side points into; the caller keeps them alive
@@ -268,13 +270,15 @@ def attach(uc, state: CoreState, codemap, block_counts: list[np.ndarray], tlb_re
     state.emu_stop = ctypes.cast(uclib.uc_emu_stop, ctypes.c_void_p).value
     state.reg_read = ctypes.cast(uclib.uc_reg_read, ctypes.c_void_p).value
     state.reg_write = ctypes.cast(uclib.uc_reg_write, ctypes.c_void_p).value
-    # Call tracking: the tree and the shadow stack, read back by CallTree after the run.
-    nodes = np.zeros(MAX_CALL_NODES, dtype=CALL_NODE)
-    frames = np.zeros(MAX_CALL_DEPTH, dtype=CALL_FRAME)
-    keepalive += [nodes, frames]
-    state.nodes, state.frames = nodes.ctypes.data, frames.ctypes.data
-    state.n_nodes, state.max_nodes, state.max_depth = 1, MAX_CALL_NODES, MAX_CALL_DEPTH
-    state.call_nodes = nodes
+    # Call tracking: the tree and the shadow stack, read back by call_profile after the run.
+    state.call_nodes = None
+    if call_tracking:
+        nodes = np.zeros(MAX_CALL_NODES, dtype=CALL_NODE)
+        frames = np.zeros(MAX_CALL_DEPTH, dtype=CALL_FRAME)
+        keepalive += [nodes, frames]
+        state.nodes, state.frames = nodes.ctypes.data, frames.ctypes.data
+        state.n_nodes, state.max_nodes, state.max_depth = 1, MAX_CALL_NODES, MAX_CALL_DEPTH
+        state.call_nodes = nodes
     state.taken_branch_cycles = timing.taken_branch_cycles
     state.mispredict_cycles = timing.mispredict_cycles
     if timing.predictor_entries:

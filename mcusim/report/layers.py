@@ -33,6 +33,7 @@ TOTAL = "total"
 NO_MARKERS_HINT = ("no layer markers in this firmware: showing functions instead. Mark layers with "
                    "MCUSIM_LAYER_BEGIN(name, macs) / MCUSIM_LAYER_END() from "
                    "firmware/include/mcusim.h for a per-layer table.")
+NO_PROFILE_HINT = "no per-function profile: the run was made with --no-profile."
 
 
 @dataclass

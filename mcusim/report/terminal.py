@@ -13,7 +13,7 @@ from rich.text import Text
 
 from mcusim.report.cores import core_table, dma_table
 from mcusim.report.functions import DEFAULT_TOP, function_table
-from mcusim.report.layers import NO_MARKERS_HINT, layer_table
+from mcusim.report.layers import NO_MARKERS_HINT, NO_PROFILE_HINT, layer_table
 from mcusim.report.memory import memory_renderables
 from mcusim.report.summary import fault_text, summary_table
 from mcusim.result import STATUS_EXITED, RunResult
@@ -32,7 +32,9 @@ def print_report(result: RunResult, console: Console, top: int = DEFAULT_TOP,
         table = function_table(result, top)
         if table is not None:
             console.print(table)
-        if layers is None:
+        if result.profile == "off":
+            console.print(Text(NO_PROFILE_HINT, style="dim"))
+        elif layers is None:
             console.print(Text(NO_MARKERS_HINT, style="dim"))
     for renderable in memory_renderables(result):
         console.print(renderable)
