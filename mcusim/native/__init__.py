@@ -17,7 +17,7 @@ import numpy as np
 
 from mcusim.errors import McusimError
 
-ABI_VERSION = 8
+ABI_VERSION = 9
 MAX_CODE_RANGES = 8
 MAX_TLB_REGIONS = 32
 
@@ -154,6 +154,14 @@ class CoreState(ctypes.Structure):
         ("last_block_call", ctypes.c_uint32),
         ("attributed_cycles", ctypes.c_uint64),
         ("dropped_nodes", ctypes.c_uint64),
+        ("stub_base", ctypes.c_uint64),
+        ("stub_end", ctypes.c_uint64),
+        ("stub_sites", _u32p),
+        ("stub_blocks", ctypes.c_uint64),
+        ("stub_block_addr", ctypes.c_uint64),
+        ("stub_block_seq", ctypes.c_uint64),
+        ("stub_latency_due", ctypes.c_uint32),
+        ("stub_reserved", ctypes.c_uint32),
     ]
 
 
@@ -378,6 +386,8 @@ class RvCoreState(ctypes.Structure):
         ("latency_base", ctypes.c_uint64),
         ("latency_end", ctypes.c_uint64),
         ("spans", HostSpan * RV_MAX_SPANS),
+        ("executing_pc", ctypes.c_uint32),
+        ("fp_enables", ctypes.c_uint32),
     ]
 
 
@@ -435,6 +445,16 @@ def attach_ri5cy(uc, rv: RvCoreState, state: CoreState, hartid: int,
             raise McusimError(f"installing the RI5CY hooks failed (uc_hook_add error {err})")
         handles.append(handle)
     return [rv, sites, handles, host_spans]
+
+
+def replay_custom(uc, rv: RvCoreState, pc: int, word: int) -> int:
+    """Execute the custom instruction ``word`` at ``pc`` as the trap handler would (ri5cy.h
+    mcs_rv_replay): ``rv``'s stop fields and the PC say what happened. Returns the executor's
+    result (xpulp.h enum mcs_xpulp_result)."""
+    function = library().cdll.mcs_rv_replay
+    function.restype = ctypes.c_int
+    function.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_uint32, ctypes.c_uint32]
+    return function(ctypes.addressof(rv), uc._uch.value, pc, word)
 
 
 # ---- the multi-core scheduler (scheduler.h) -------------------------------------------------

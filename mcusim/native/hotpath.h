@@ -181,6 +181,20 @@ typedef struct mcs_core_s {
     uint32_t last_block_call; /* the block that ran last ended with a call */
     uint64_t attributed_cycles; /* cycles already given to a node */
     uint64_t dropped_nodes;     /* calls not tracked because the tree or the stack was full */
+    /* Stubs (RI5CY, mcusim/cores/xpulp_rewrite.py): RV32 code in [stub_base, stub_end) that runs
+     * in place of custom instructions rewritten at load time into a jump to it, one block
+     * ("part") per instruction; a run of consecutive rewritten instructions shares one stub whose
+     * parts follow each other. A part is accounted exactly as the trap path's block of its
+     * instruction (hotpath.c stub_block): blocks of stub code themselves count nothing. */
+    uint64_t stub_base;
+    uint64_t stub_end;
+    const uint32_t *stub_sites; /* per 4-byte word of the stubs: the instruction whose part
+                                 * starts there, 0 elsewhere */
+    uint64_t stub_blocks;      /* stub blocks run: one per rewritten instruction executed */
+    uint64_t stub_block_addr;  /* the stub block that ran last */
+    uint64_t stub_block_seq;   /* `blocks` + 1 when it ran: still so while that part runs (0: none) */
+    uint32_t stub_latency_due; /* the running stub's data read has not paid its latency yet */
+    uint32_t stub_reserved;
 } mcs_core;
 
 void mcs_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_data);
