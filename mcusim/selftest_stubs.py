@@ -134,6 +134,25 @@ def a_block_hook_can_stop_before_the_block_elsewhere(fail: Callable[[str], None]
         fail(f"stop from a block hook left (pc, a0) = ({got[0]:#x}, {got[1]})")
 
 
+def a_block_hook_can_send_the_core_elsewhere(fail: Callable[[str], None]) -> None:
+    """Writing PC from a block hook without stopping: the block does not run and execution goes
+    on at the written PC (the hot path's fallback from a merged stub block to single parts)."""
+    uc = _core()
+    _code(uc, CODE, [E.jal(0, STUBS - CODE)])
+    _code(uc, STUBS, [E.addi(A0, A0, 1), E.jal(0, CODE + 0x100 - (STUBS + 4))])
+    _code(uc, STUBS + 0x40, [E.addi(A1, A1, 1), E.jal(0, CODE + 0x100 - (STUBS + 0x44))])
+
+    def on_block(uc, address, size, _):
+        if address == STUBS:
+            uc.reg_write(rv.UC_RISCV_REG_PC, STUBS + 0x40)
+
+    uc.hook_add(UC_HOOK_BLOCK, on_block)
+    uc.emu_start(CODE, CODE + 0x100)
+    got = (uc.reg_read(rv.UC_RISCV_REG_A0), uc.reg_read(rv.UC_RISCV_REG_A1))
+    if got != (0, 1):
+        fail(f"a PC write from a block hook left (a0, a1) = {got}, expected (0, 1)")
+
+
 def a_peripheral_stop_is_at_the_access(fail: Callable[[str], None]) -> None:
     """uc_emu_stop from an MMIO write callback stops at once: PC on the accessing instruction,
     the ones after it not run. A stub must not stop there (it would be left half done with its
@@ -150,7 +169,7 @@ def a_peripheral_stop_is_at_the_access(fail: Callable[[str], None]) -> None:
 
 PROBES = (fp_registers_hold_32_bit_values, custom_instructions_still_trap, jumps_make_the_block_boundaries,
           loads_fault_precisely, misaligned_accesses_work, a_block_hook_can_stop_before_the_block_elsewhere,
-          a_peripheral_stop_is_at_the_access)
+          a_block_hook_can_send_the_core_elsewhere, a_peripheral_stop_is_at_the_access)
 
 
 def check_stub_conventions(fail: Callable[[str], None]) -> None:

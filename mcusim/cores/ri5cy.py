@@ -9,8 +9,6 @@ host time), peripheral accesses (periph/gap8.py) and fault reports.
 
 from __future__ import annotations
 
-import ctypes
-
 import capstone
 from unicorn import (UC_ARCH_RISCV, UC_ERR_FETCH_PROT, UC_ERR_FETCH_UNMAPPED, UC_ERR_INSN_INVALID, UC_ERR_OK,
                      UC_ERR_READ_PROT, UC_ERR_READ_UNMAPPED, UC_ERR_WRITE_PROT, UC_ERR_WRITE_UNMAPPED,
@@ -147,7 +145,7 @@ class Ri5cyCore:
                                      timing=hot_path, arch=self.family, call_tracking=call_tracking)
         if stubs is not None:
             self.state.stub_base, self.state.stub_end = stubs.base, stubs.end
-            self.state.stub_sites = stubs.site_at_word.ctypes.data_as(ctypes.POINTER(ctypes.c_uint32))
+            self.state.stub_entries = stubs.entries.ctypes.data
         self.rv = native.RvCoreState()
         self._native_rv = native.attach_ri5cy(self.uc, self.rv, self.state, hartid,
                                               memory.host_spans(spec.name), sites, hot_path)

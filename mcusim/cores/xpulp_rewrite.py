@@ -39,7 +39,7 @@ from mcusim.cores import rv32_encode as E
 from mcusim.cores.xpulp_stubs import Routine, routine
 from mcusim.elf import Firmware
 from mcusim.memory import Memory
-from mcusim.native import TlbRegion
+from mcusim.native import STUB_ENTRY, TlbRegion
 
 PAGE = 0x1000
 # Left unmapped between the code's memory region and the stubs, so that a stray access just past
@@ -61,14 +61,15 @@ class Site:
 
 
 class XpulpRewrite:
-    def __init__(self, base: int, sites: list[Site], image: np.ndarray, site_at_word: np.ndarray) -> None:
+    def __init__(self, base: int, sites: list[Site], image: np.ndarray, entries: np.ndarray,
+                 targets: dict[int, int], merged: list["Merged"]) -> None:
         self.base = base
         self.end = base + len(image)
         self.image = image  # uint8, a whole number of pages
-        # per 4-byte word of the stubs: the instruction whose part starts there, else 0 (the hot
-        # path's stub_sites)
-        self.site_at_word = site_at_word
+        self.entries = entries  # native.STUB_ENTRY per 4-byte word: the hot path's stub_entries
         self.sites = {s.pc: s for s in sites}
+        self.targets = targets  # where each rewritten instruction jumps
+        self.merged = merged
         self._by_entry = sorted(sites, key=lambda s: s.entry)
         self._entries = [s.entry for s in self._by_entry]
 
@@ -101,34 +102,52 @@ class XpulpRewrite:
     @classmethod
     def layout(cls, candidates: list[tuple[int, int, Routine]], base: int, limit: int,
                loop_ends: set[int] = frozenset()) -> "XpulpRewrite | None":
-        """Stubs for (address, word, routine) candidates, sorted by address, in [base, limit)."""
-        sites: list[Site] = []
-        parts: list[list[int]] = []  # each part's words, without its final jump
-        cursor = base
+        """Stubs for (address, word, routine) candidates, sorted by address, in [base, limit):
+        one part per instruction, a run's parts in a row, and a merged block for each stretch
+        of two or more consecutive instructions of a run that access no memory."""
+        runs, cursor = [], base
         for run in _runs(candidates, loop_ends):
             placed = _place_run(run, cursor, limit)
             if placed is None:
                 continue  # out of jal reach, or no room left: keeps trapping
-            sites += placed
-            parts += [list(found.words) for _, _, found in run]
+            runs.append((run, placed))
             cursor = placed[-1].end
-        if not sites:
+        if not runs:
             return None
+        merged: list[Merged] = []
+        for run, placed in runs:
+            for start, count in _register_only_stretches(run):
+                block = _place_merged(run, placed, start, count, cursor, limit)
+                if block is not None:
+                    merged.append(block)
+                    cursor = block.end
         size = -(-(cursor - base) // PAGE) * PAGE
         words = np.full(size // 4, 0x00000013, dtype="<u4")  # nops where a page was skipped
-        site_at_word = np.zeros(size // 4, dtype=np.uint32)
-        for i, (site, body) in enumerate(zip(sites, parts)):
-            same_run = i + 1 < len(sites) and sites[i + 1].pc == site.pc + 4 and site.pc not in loop_ends
-            target = sites[i + 1].entry if same_run else site.pc + 4  # the next part, or back
-            at = (site.entry - base) // 4
+        entries = np.zeros(size // 4, dtype=STUB_ENTRY)
+        merged_at = {m.pc: m for m in merged}
+        sites = [site for _, placed in runs for site in placed]
+        target = {s.pc: (merged_at[s.pc].entry if s.pc in merged_at else s.entry) for s in sites}
+
+        def emit(entry: int, body: list[int], end: int, after: int) -> None:
+            at = (entry - base) // 4
             words[at:at + len(body)] = body
-            words[at + len(body)] = E.jal(0, target - (site.end - 4))
-            site_at_word[at] = site.pc
-        return cls(base, sites, words.view(np.uint8), site_at_word)
+            words[(end - base) // 4 - 1] = E.jal(0, after - (end - 4))
+
+        for run, placed in runs:
+            for i, ((pc, _, found), site) in enumerate(zip(run, placed)):
+                last = i + 1 == len(run)
+                emit(site.entry, list(found.words), site.end, pc + 4 if last else target[pc + 4])
+                entries[(site.entry - base) // 4] = (pc, 0, 0, 0)
+            for m in (merged_at[site.pc] for site in placed if site.pc in merged_at):
+                body = [w for pc, _, found in run for w in found.words if m.pc <= pc < m.pc + 4 * m.count]
+                after = m.pc + 4 * m.count
+                emit(m.entry, body, m.end, after if after > run[-1][0] else target[after])
+                entries[(m.entry - base) // 4] = (m.pc, m.count - 1, _single_part(placed, m.pc), 0)
+        return cls(base, sites, words.view(np.uint8), entries, target, merged)
 
     def jumps(self) -> list[tuple[int, bytes]]:
-        """(address, bytes) of each rewritten instruction's replacement: `jal x0, its part`."""
-        return [(s.pc, E.jal(0, s.entry - s.pc).to_bytes(4, "little")) for s in self.sites.values()]
+        """(address, bytes) of each rewritten instruction's replacement: `jal x0, its stub`."""
+        return [(pc, E.jal(0, target - pc).to_bytes(4, "little")) for pc, target in self.targets.items()]
 
     def patch(self, memory: Memory) -> None:
         """Replace every rewritten instruction by its jump, in the loaded image."""
@@ -146,7 +165,8 @@ class XpulpRewrite:
         return self.base <= address < self.end
 
     def site_of_stub(self, address: int) -> Site | None:
-        """The site whose stub holds ``address``."""
+        """The site whose part holds ``address`` (None in merged blocks: they access no memory,
+        so neither an MMIO access nor a fault can come from them)."""
         i = bisect.bisect_right(self._entries, address) - 1
         if i >= 0 and address < self._by_entry[i].end:
             return self._by_entry[i]
@@ -155,6 +175,49 @@ class XpulpRewrite:
     def original_word(self, pc: int) -> int | None:
         site = self.sites.get(pc)
         return site.word if site is not None else None
+
+
+@dataclass(frozen=True)
+class Merged:
+    """One block doing `count` consecutive rewritten instructions from `pc`, none accessing
+    memory: the hot path charges them one by one (hotpath.c stub_block)."""
+
+    pc: int
+    count: int
+    entry: int
+    end: int
+
+
+def _register_only_stretches(run: list[tuple[int, int, Routine]]):
+    """(index, length) of each stretch of two or more instructions of a run without a data
+    access."""
+    start = None
+    for i, (_, word, _) in enumerate(run + [(0, None, None)]):
+        quiet = word is not None and not _accesses_memory(word)
+        if quiet and start is None:
+            start = i
+        elif not quiet and start is not None:
+            if i - start >= 2:
+                yield start, i - start
+            start = None
+
+
+def _place_merged(run, placed: list[Site], start: int, count: int, cursor: int, limit: int) -> Merged | None:
+    length = 4 * (sum(len(found.words) for _, _, found in run[start:start + count]) + 1)
+    if length > PAGE:
+        return None
+    entry = cursor
+    if entry // PAGE != (entry + length - 1) // PAGE:
+        entry = -(-entry // PAGE) * PAGE
+    end = entry + length
+    pc, last = run[start][0], run[start + count - 1][0]
+    if end > limit or not E.jal_reaches(entry - pc) or not E.jal_reaches(last + 4 - (end - 4)):
+        return None
+    return Merged(pc, count, entry, end)
+
+
+def _single_part(placed: list[Site], pc: int) -> int:
+    return next(s.entry for s in placed if s.pc == pc)
 
 
 def _runs(candidates: list[tuple[int, int, Routine]], loop_ends: set[int]):
@@ -243,3 +306,9 @@ def _reads_memory(word: int) -> bool:
     from mcusim.native import xpulp_class
 
     return xpulp_class(word) == "load"
+
+
+def _accesses_memory(word: int) -> bool:
+    from mcusim.native import xpulp_class
+
+    return xpulp_class(word) in ("load", "store")

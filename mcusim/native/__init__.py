@@ -108,6 +108,11 @@ class DivideSite(ctypes.Structure):
     ]
 
 
+# mcs_stub_entry as a NumPy record: one per 4-byte word of the stubs (xpulp_rewrite.py)
+STUB_ENTRY = np.dtype([("site", np.uint32), ("then", np.uint32), ("fallback", np.uint32),
+                       ("reserved", np.uint32)])
+
+
 class CoreState(ctypes.Structure):
     _fields_ = [
         ("instructions", ctypes.c_uint64),
@@ -156,7 +161,7 @@ class CoreState(ctypes.Structure):
         ("dropped_nodes", ctypes.c_uint64),
         ("stub_base", ctypes.c_uint64),
         ("stub_end", ctypes.c_uint64),
-        ("stub_sites", _u32p),
+        ("stub_entries", ctypes.c_void_p),
         ("stub_blocks", ctypes.c_uint64),
         ("stub_block_addr", ctypes.c_uint64),
         ("stub_block_seq", ctypes.c_uint64),

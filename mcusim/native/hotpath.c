@@ -231,19 +231,23 @@ static inline int over_budget(uc_engine *uc, mcs_core *core)
 }
 
 /*
- * A stub block: the part of a stub that does the work of the custom instruction at `site`
- * (0: not a part's first instruction, which only a restart inside a part gives). A rewritten
- * instruction either jumped here, and the block that ended with it charged it, or is the next
- * one of a run of rewritten instructions whose previous part just ran. Then it is charged here
- * as the one-instruction block the trap path gave it, budget check included: on a stop the
- * core resumes at the instruction itself, whose jump brings it back here.
+ * A stub block (hotpath.h): the part of a stub that does the work of the custom instruction
+ * `e->site`, or a merged block that does the work of it and the `e->then` rewritten
+ * instructions after it (none of which accesses memory). A rewritten instruction either jumped
+ * here, and the block that ended with it charged it, or follows the previous part of its run,
+ * which just ran. Then it is charged here as the one-instruction block the trap path gave it,
+ * budget check included: on a stop the core resumes at the instruction itself, whose jump
+ * brings it back. The instructions a merged block adds are charged the same way, one block
+ * each, if the budget lasts to the last of them; otherwise the core goes to the single part of
+ * `site` (e->fallback), and the next parts charge the rest one by one.
  */
-static void stub_block(uc_engine *uc, mcs_core *core, uint64_t address, uint32_t site)
+static void stub_block(uc_engine *uc, mcs_core *core, uint64_t address, const mcs_stub_entry *e)
 {
+    uint32_t site = e->site;
+    const mcs_code_range *r = site ? find_range(core, site) : 0;
+    if (site && r == 0)
+        return;
     if (site && core->last_block_end != (uint64_t)site + 4) {
-        const mcs_code_range *r = find_range(core, site);
-        if (r == 0)
-            return;
         if (core->cycles >= core->stop_at_cycles) {
             core->reg_write(uc, UC_RISCV_REG_PC, &site);
             over_budget(uc, core);
@@ -251,7 +255,20 @@ static void stub_block(uc_engine *uc, mcs_core *core, uint64_t address, uint32_t
         }
         account_block(core, r, site, 4);
     }
-    core->stub_blocks++;
+    if (e->then) {
+        /* the budget is checked before each added instruction's block, on cycles that only
+         * grow: it lasts if it lasts to the last one (static costs only: without a fetch cache,
+         * consecutive one-instruction blocks add nothing else) */
+        uint64_t first = (site + 4 - r->base) >> 1, last = (site + 4 * e->then - r->base) >> 1;
+        if (core->fetch_enabled ||
+            core->cycles + (r->cycle_prefix[last] - r->cycle_prefix[first]) >= core->stop_at_cycles) {
+            core->reg_write(uc, UC_RISCV_REG_PC, &e->fallback);
+            return;
+        }
+        for (uint32_t k = 1; k <= e->then; k++)
+            account_block(core, r, site + 4 * k, 4);
+    }
+    core->stub_blocks += 1 + e->then;
     core->stub_block_addr = address;
     core->stub_block_seq = core->blocks + 1;
     core->stub_latency_due = 1;
@@ -262,7 +279,7 @@ void mcs_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_d
     mcs_core *core = (mcs_core *)user_data;
 
     if (address >= core->stub_base && address < core->stub_end) {
-        stub_block(uc, core, address, core->stub_sites[(address - core->stub_base) >> 2]);
+        stub_block(uc, core, address, &core->stub_entries[(address - core->stub_base) >> 2]);
         return;
     }
     if (over_budget(uc, core))

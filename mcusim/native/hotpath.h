@@ -126,6 +126,14 @@ typedef struct {
     uint32_t static_cycles;
 } mcs_divide_site;
 
+/* What starts at one 4-byte word of the stubs (all zero where no block starts). */
+typedef struct {
+    uint32_t site;     /* the rewritten instruction whose part (or merged block) starts here */
+    uint32_t then;     /* merged block: how many rewritten instructions after `site` it also does */
+    uint32_t fallback; /* merged block: the single part of `site` */
+    uint32_t reserved;
+} mcs_stub_entry;
+
 typedef uc_err (*mcs_emu_stop_fn)(uc_engine *uc);
 typedef uc_err (*mcs_reg_read_fn)(uc_engine *uc, int regid, void *value);
 typedef uc_err (*mcs_reg_write_fn)(uc_engine *uc, int regid, const void *value);
@@ -184,12 +192,12 @@ typedef struct mcs_core_s {
     /* Stubs (RI5CY, mcusim/cores/xpulp_rewrite.py): RV32 code in [stub_base, stub_end) that runs
      * in place of custom instructions rewritten at load time into a jump to it, one block
      * ("part") per instruction; a run of consecutive rewritten instructions shares one stub whose
-     * parts follow each other. A part is accounted exactly as the trap path's block of its
-     * instruction (hotpath.c stub_block): blocks of stub code themselves count nothing. */
+     * parts follow each other, and consecutive ones without memory accesses also have one merged
+     * block. Every rewritten instruction is accounted exactly as the trap path's block of it
+     * (hotpath.c stub_block): blocks of stub code themselves count nothing. */
     uint64_t stub_base;
     uint64_t stub_end;
-    const uint32_t *stub_sites; /* per 4-byte word of the stubs: the instruction whose part
-                                 * starts there, 0 elsewhere */
+    const mcs_stub_entry *stub_entries; /* one per 4-byte word of the stubs */
     uint64_t stub_blocks;      /* stub blocks run: one per rewritten instruction executed */
     uint64_t stub_block_addr;  /* the stub block that ran last */
     uint64_t stub_block_seq;   /* `blocks` + 1 when it ran: still so while that part runs (0: none) */
