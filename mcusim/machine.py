@@ -176,10 +176,13 @@ class Machine:
             ))
         instructions = sum(c.instructions for c in cores)
         main = self.cores[0]
+        layers = [layer for core in self.cores for layer in core.profile_port.layers]
         diagnostics = main.diagnostics() if self.soc is None else {
             "cores": {c.spec.name: c.diagnostics() for c in self.cores},
             "soc": self.soc.statistics(),
             "counter_reads_redirected": self.counter_reads_redirected,
+            "dma_transfers": self.soc.log.to_dicts(),
+            "dma_transfers_omitted": self.soc.log.omitted,
         }
         diagnostics["semihosting_calls"] = self.semihosting.calls
         diagnostics["stdout_closed"] = self.options.stdout in self.semihosting.closed_streams
@@ -205,7 +208,7 @@ class Machine:
             cores=cores,
             timing_model=self.timing.describe(),
             fault=stop.fault,
-            layers=[layer for core in self.cores for layer in core.profile_port.layers],
+            layers=layers,
             functions=functions,
             stacks=stacks,
             memory=self.memory_watch.report(),
