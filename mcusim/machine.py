@@ -184,6 +184,10 @@ class Machine:
             "dma_transfers": self.soc.log.to_dicts(),
             "dma_transfers_omitted": self.soc.log.omitted,
         }
+        if self.soc is not None:
+            from mcusim.profile.dma import attribute_dma
+            attribute_dma(layers, self.soc.log, {c.spec.name: c.spec.clock_hz for c in self.cores},
+                          {c.spec.name: c.cycles for c in self.cores})
         diagnostics["semihosting_calls"] = self.semihosting.calls
         diagnostics["stdout_closed"] = self.options.stdout in self.semihosting.closed_streams
         diagnostics["profile_port_errors"] = sum(c.profile_port.protocol_errors for c in self.cores)
