@@ -17,7 +17,8 @@ setup(
         # that pip compiles it and installs it inside the package.
         Extension(
             "mcusim.native._hotpath",
-            sources=["mcusim/native/hotpath.c", "mcusim/native/xpulp.c", "mcusim/native/ri5cy.c"],
+            sources=["mcusim/native/hotpath.c", "mcusim/native/xpulp.c", "mcusim/native/ri5cy.c",
+                     "mcusim/native/scheduler.c"],
             include_dirs=[unicorn_include_dir()],
             extra_compile_args=["-O2", "-std=c99", "-Wall", "-Wextra"],
         )

@@ -31,7 +31,8 @@ $(OBJ)/gap8-nets/$(1)/model.o: models/$(1)/generated/model.c models/$(1)/generat
 	@mkdir -p $$(@D)
 	$$(RVCC) $$(GAP8_CFLAGS) -Inn -Imodels/$(1)/generated -c $$< -o $$@
 
-$(OBJ)/gap8-nets/$(1)/main.o: gap8/nets/main.c models/$(1)/generated/model.h gap8/rt/gap8.h
+$(OBJ)/gap8-nets/$(1)/main.o: gap8/nets/main.c models/$(1)/generated/model.h gap8/rt/gap8.h \
+		$(wildcard include/*.h)
 	@mkdir -p $$(@D)
 	$$(RVCC) $$(GAP8_CFLAGS) -Imodels/$(1)/generated -c $$< -o $$@
 

@@ -5,17 +5,23 @@
 # build does not run Python). The kernels in nn/ are built with -DNN_USE_DSP (SXTB16/SMLAD
 # bodies) for these Cortex-M4/M7 boards.
 
-NN_NETS := kws_dscnn ecg_gru vww_mbv1
+NN_NETS := kws_dscnn ecg_gru vww_mbv1 vww_2bit
 NN_BOARDS_kws_dscnn := nucleo-l4r5zi disco-f746ng
 NN_BOARDS_ecg_gru   := nucleo-l432kc
 NN_BOARDS_vww_mbv1  := disco-f746ng nucleo-h743zi
+NN_BOARDS_vww_2bit  := nucleo-h743zi
 
 # Linker script per (network, board): default the board's own (arena in .bss, main RAM);
 # models/ld/<board>-arena-<region>.ld puts the .nn_arena section in another RAM.
 NN_ARENA_vww_mbv1-disco-f746ng := sram1
+NN_ARENA_vww_2bit-nucleo-h743zi := axisram
 
+# Kernel sources: NN_SRCS, or NN_SRCS_<network> for a network that needs more. (Linking an
+# unused kernel object would still change an ELF: its DWARF stays after --gc-sections.)
 NN_SRCS   := nn_conv nn_fc nn_pool nn_elementwise
+NN_SRCS_vww_2bit := $(NN_SRCS) nn_2bit nn_mul
 NN_CFLAGS := -DNN_USE_DSP -Inn
+nn_srcs = $(or $(NN_SRCS_$(1)),$(NN_SRCS))
 
 NN_ELFS := $(foreach n,$(NN_NETS),$(foreach b,$(NN_BOARDS_$(n)),$(n)-$(b).elf))
 ELFS += $(NN_ELFS)
@@ -27,7 +33,8 @@ $(OBJ)/$(1)/nn/$(2).o: nn/$(2).c $(wildcard nn/*.h)
 	@mkdir -p $$(@D)
 	$$(CC) $$(call cpu,$(1)) $$(CFLAGS) $$(NN_CFLAGS) -c $$< -o $$@
 endef
-$(foreach b,$(NN_ALL_BOARDS),$(foreach s,$(NN_SRCS),$(eval $(call NN_LIB_RULE,$(b),$(s)))))
+NN_ALL_SRCS := $(sort $(foreach n,$(NN_NETS),$(call nn_srcs,$(n))))
+$(foreach b,$(NN_ALL_BOARDS),$(foreach s,$(NN_ALL_SRCS),$(eval $(call NN_LIB_RULE,$(b),$(s)))))
 
 nn_arena = $(NN_ARENA_$(1)-$(2))
 nn_ld = $(if $(call nn_arena,$(1),$(2)),models/ld/$(2)-arena-$(call nn_arena,$(1),$(2)).ld,cortexm/$(2).ld)
@@ -46,7 +53,7 @@ $(OBJ)/$(2)/net_$(1)/main.o: apps/net_$(1)/main.c models/$(1)/generated/model.h 
 	$$(CC) $$(call cpu,$(2)) $$(CFLAGS) $$(NN_CFLAGS) -Imodels/$(1)/generated -D$$(DEF_$(2)) -c $$< -o $$@
 
 NN_OBJS_$(1)-$(2) := $(OBJ)/$(2)/startup.o $(OBJ)/$(2)/net_$(1)/main.o $(OBJ)/$(2)/net_$(1)/model.o \
-	$(addprefix $(OBJ)/$(2)/nn/,$(addsuffix .o,$(NN_SRCS)))
+	$(addprefix $(OBJ)/$(2)/nn/,$(addsuffix .o,$(call nn_srcs,$(1))))
 $(OUT)/$(1)-$(2).elf: $$(NN_OBJS_$(1)-$(2)) $(call nn_ld,$(1),$(2)) cortexm/$(2).ld cortexm/common.ld \
 		$(addprefix $(OBJ)/lib/$(call core,$(2))/,$(LIBS_TO_SLIM))
 	@mkdir -p $$(@D)

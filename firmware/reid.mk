@@ -28,7 +28,7 @@ $(OBJ)/reid/l3.o: $(REID_SRC)/l3.S $(REID_GEN)/weights.bin $(REID_GEN)/input.bin
 
 # $(1) = variant
 define REID_RULES
-$(OBJ)/reid/$(1)/main.o: $(REID_SRC)/main.c $(REID_GEN)/model.h gap8/rt/gap8.h include/mcusim.h
+$(OBJ)/reid/$(1)/main.o: $(REID_SRC)/main.c $(REID_GEN)/model.h gap8/rt/gap8.h $(wildcard include/*.h)
 	@mkdir -p $$(@D)
 	$$(RVCC) $$(GAP8_CFLAGS) -I$(REID_GEN) -DREID_ASYNC=$(REID_ASYNC_$(1)) -c $$< -o $$@
 

@@ -71,7 +71,7 @@ class CodeMap:
                         flags[i] |= FLAG_SELF_LOOP
                     if insn.detail is not None and _is_branch(insn.detail):
                         flags[(insn.address + insn.size - 2 - base) >> 1] |= FLAG_BRANCH_END
-                        if _is_call(insn.detail):
+                        if _is_call(insn.detail, image.read(insn.address, insn.size)):
                             flags[(insn.address + insn.size - 2 - base) >> 1] |= FLAG_CALL_END
                     if firmware.arch == "riscv" and insn.size == 4:
                         word = int.from_bytes(image.read(insn.address, 4), "little")
@@ -214,16 +214,16 @@ def _is_branch(detail) -> bool:
     return detail.mnemonic in ("jalr", "c.jalr", "c.jr", "ret", "mret")
 
 
-def _is_call(detail) -> bool:
-    """A branch that links: BL/BLX (Arm), or a jump that writes ra (RISC-V)."""
+def _is_call(detail, raw: bytes) -> bool:
+    """A branch that links: BL/BLX (Arm); on RISC-V a JAL/JALR whose rd is a link register (x1
+    or x5, the psABI's), or C.JAL/C.JALR (they link ra). RISC-V is decided from the encoding:
+    Capstone prints `jal ra, f` as `jal f` and `jalr ra, a5` as `jalr a5`, without the rd."""
     if detail._cs.arch == capstone.CS_ARCH_ARM:
         return detail.mnemonic.split(".")[0] in ("bl", "blx")
-    if detail.mnemonic in ("c.jal", "c.jalr", "call"):
-        return True
-    if detail.mnemonic in ("jal", "jalr"):
-        registers = [op for op in detail.operands if op.type == capstone.riscv.RISCV_OP_REG]
-        return bool(registers) and detail.reg_name(registers[0].reg) == "ra"
-    return False
+    if len(raw) == 2:
+        return detail.mnemonic in ("c.jal", "c.jalr")
+    word = int.from_bytes(raw, "little")
+    return word & 0x7F in (0x6F, 0x67) and (word >> 7) & 0x1F in (1, 5)
 
 
 def _is_self_loop(image: _Image, insn: DecodedInstruction) -> bool:

@@ -79,6 +79,7 @@ class Machine:
 
         sites = hwloop_sites(self.codemap, self.memory)
         self.counter_reads_redirected = redirect_counter_reads(self.codemap, self.memory)
+        self.scheduler_returns = 0  # times the C scheduler handed the run back to Python
         self.cores = [Ri5cyCore(spec, self.board, self.firmware, self.memory, self.codemap,
                                 self.timing.for_core(spec.name), sites)
                       for spec in self.board.cores]
@@ -121,32 +122,40 @@ class Machine:
 
     def _run_soc(self) -> None:
         """Cores in turns of a cycle quantum, the least advanced in simulated time first;
-        peripheral events (DMA completions) happen at their time; sleeping cores cost nothing."""
+        peripheral events (DMA completions) happen at their time; sleeping cores cost nothing.
+        The turns run in C (native/scheduler.h); this loop does what needs the SoC model."""
+        from mcusim import native
         from mcusim.cores.ri5cy import RUNNING
-        from mcusim.periph.gap8 import ps_to_cycles
 
-        soc, limit, quantum = self.soc, self.options.max_cycles, self.options.quantum_cycles
-        while soc.exit_code is None and all(c.stop is None for c in self.cores):
-            running = [c for c in self.cores if c.state_name == RUNNING]
-            if not running:
+        soc, cores, limit = self.soc, self.cores, self.options.max_cycles
+        scheduler = native.new_scheduler(cores, self.options.quantum_cycles, limit)
+        for core, slot in zip(cores, scheduler.cores):
+            core.attach_scheduler(slot)
+
+        def publish(time_ps: int | None) -> None:
+            scheduler.next_event_ps = native.SCHED_NO_EVENT if time_ps is None else time_ps
+        soc.next_event_changed = publish
+        publish(soc.next_event_ps())
+        while soc.exit_code is None and all(c.stop is None for c in cores):
+            outcome = native.run_scheduler(scheduler)
+            self.scheduler_returns += 1
+            if outcome == native.SCHED_NO_CORE_RUNS:
                 next_event = soc.next_event_ps()
                 if next_event is None:
-                    self.cores[0].halt(_deadlock_stop(self.cores))
+                    cores[0].halt(_deadlock_stop(cores))
                     break
                 soc.run_events_until(next_event)
                 continue
-            core = min(running, key=lambda c: c.time_ps())
-            soc.run_events_until(core.time_ps())
-            if core.state_name != RUNNING:
-                continue
-            if core.cycles >= limit:
+            core = cores[scheduler.core_index]
+            if outcome == native.SCHED_EVENT_DUE:
+                soc.run_events_until(core.time_ps())
+                if core.state_name == RUNNING:
+                    scheduler.resume_core = scheduler.core_index
+            elif outcome == native.SCHED_CYCLE_LIMIT:
                 core.halt(_cycle_limit_stop(core, limit))
                 break
-            deadline = min(core.cycles + quantum, limit)
-            next_event = soc.next_event_ps()
-            if next_event is not None:
-                deadline = min(deadline, max(core.cycles + 1, ps_to_cycles(next_event, core.spec.clock_hz)))
-            core.run_until(deadline)
+            else:
+                core.finish_slice(scheduler.error)
         soc.flush_stdout()
 
     def _report_progress(self, start: float, done: threading.Event) -> None:
@@ -180,6 +189,9 @@ class Machine:
         diagnostics = main.diagnostics() if self.soc is None else {
             "cores": {c.spec.name: c.diagnostics() for c in self.cores},
             "soc": self.soc.statistics(),
+            "scheduler": {"quantum_cycles": self.options.quantum_cycles,
+                          "slices": sum(c.diagnostics()["slices"] for c in self.cores),
+                          "returns_to_python": self.scheduler_returns},
             "counter_reads_redirected": self.counter_reads_redirected,
             "dma_transfers": self.soc.log.to_dicts(),
             "dma_transfers_omitted": self.soc.log.omitted,

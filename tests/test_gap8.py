@@ -101,6 +101,31 @@ def test_run_shows_per_core_activity_and_dma(cli):
     assert "L3->L2" in r.err and "L2->L1" in r.err and "L1->L2" in r.err
 
 
+def test_the_scheduler_runs_the_turns_in_c(conv):
+    scheduler = conv.diagnostics["scheduler"]
+    assert scheduler["quantum_cycles"] == 10_000
+    slices = {name: d["slices"] for name, d in conv.diagnostics["cores"].items()}
+    assert sum(slices.values()) == scheduler["slices"]
+    # A slice runs at most one quantum (plus the block that crosses it) of a core's busy cycles.
+    for core in conv.cores:
+        busy = core.cycles - core.idle_cycles
+        assert slices[core.name] >= busy // 10_000, core.name
+    # Most turns never come back to Python: only events, p.elw and peripherals that stop a slice do.
+    assert scheduler["returns_to_python"] < scheduler["slices"] / 2
+
+
+@pytest.mark.parametrize("elf", ["conv5x5-gap8.elf", "kws_dscnn-gap8.elf"])
+def test_the_default_quantum_is_short_enough(elf):
+    # Cores run up to a quantum apart in simulated time; at the default quantum that skew must
+    # not move the result: a ten times shorter quantum gives the same cycles within 0.01 %.
+    _, default = run(elf)
+    _, finer = run(elf, quantum_cycles=1_000)
+    assert finer.diagnostics["scheduler"]["slices"] > 2 * default.diagnostics["scheduler"]["slices"]
+    for a, b in zip(default.cores, finer.cores):
+        assert abs(a.cycles - b.cycles) <= 1e-4 * b.cycles, a.name
+    assert [l.name for l in default.layers] == [l.name for l in finer.layers]
+
+
 def test_dma_transfer_records_match_the_engine_statistics():
     """diagnostics.dma_transfers: one record per completed transfer, agreeing with each engine's
     totals; an engine serves its transfers one after another, so records of one engine never

@@ -16,6 +16,10 @@ lifetimes, like TFLM's GreedyMemoryPlanner) and writes:
     <dir>/plan.txt            the memory plan and the layer table
     <dir>/expected_output.txt the reference output, one int per line
 
+Layers built with bits=2 (vww_2bit) have 2-bit weights packed as firmware/nn/nn_2bit.h says
+(pack_2bit) and run the kernels declared there; their table activations (hard-swish,
+hard-sigmoid) are act_table().
+
 Everything is deterministic: seeded numpy.random.Generator, no timestamps.
 """
 
@@ -136,6 +140,41 @@ def out_size(n, k, s, padding):
     return (n - k) // s + 1, 0
 
 
+def pack_2bit(rows) -> np.ndarray:
+    """2-bit weights (-2..1), one row per output channel, -> the packed bytes of nn.h: a row of n
+    weights takes ceil(n / 16) groups of 4 bytes (zero weights pad the last group), and weight
+    16g + 4f + b is field f (bits 2f+1:2f, two's complement) of byte 4g + b of its row."""
+    rows = np.asarray(rows, dtype=np.int64)
+    assert rows.ndim == 2 and rows.min() >= -2 and rows.max() <= 1
+    groups = -(-rows.shape[1] // 16)
+    codes = np.zeros((rows.shape[0], groups * 16), dtype=np.int64)
+    codes[:, :rows.shape[1]] = rows & 3
+    fields = codes.reshape(rows.shape[0], groups, 4, 4)  # [row][group][f][b]
+    packed = (fields << (2 * np.arange(4)).reshape(1, 1, 4, 1)).sum(axis=2)  # [row][group][b]
+    return packed.reshape(rows.shape[0], groups * 4).astype(np.uint8)
+
+
+def act_table(act: str) -> tuple[np.ndarray, int]:
+    """(256-entry int8 table, output zero point) of a table activation. Its input is the int8
+    pre-activation (zero point 0) of real value q * r / 128, r = 8 (hard-swish) or 6 (hard-sigmoid).
+    hard-swish x * relu6(x + 3) / 6: output scale (max - min) / 255 over [-3/8, 127r/128];
+    hard-sigmoid relu6(x + 3) / 6: output scale 1/256, zero point -128 (TFLM's logistic output)."""
+    q = np.arange(-128, 128)
+    if act == "hswish":
+        x = q * 8.0 / 128
+        lo, hi = -3.0 / 8, 127 * 8.0 / 128
+        scale = (hi - lo) / 255
+        zp = int(round(-128 - lo / scale))
+        real, out_scale = x * np.clip(x + 3, 0, 6) / 6, scale
+    else:
+        assert act == "hsigmoid", act
+        zp, real, out_scale = -128, np.clip(q * 6.0 / 128 + 3, 0, 6) / 6, 1.0 / 256
+    return np.clip(np.round(real / out_scale) + zp, -128, 127).astype(np.int8), zp
+
+
+TABLE_ACTS = ("hswish", "hsigmoid")
+
+
 def fnv1a32(data: bytes) -> int:
     h = 0x811C9DC5
     for b in data:
@@ -187,6 +226,7 @@ class Layer:
     scratch: int = 0  # bytes
     scratch_offset: int = -1
     info: str = ""
+    weights: np.ndarray | None = None  # the layer's (unpacked) weights, 2-bit layers
 
 
 def _c_array(ctype: str, name: str, values, per_line: int = 20, static=True, const=True, attrs="") -> str:
@@ -212,16 +252,20 @@ class Net:
         self.decls: list[str] = []  # C declarations (weights, params), in layer order
         self.input_tensor: Tensor | None = None
         self.output_tensor: Tensor | None = None
+        self.tables: set[str] = set()  # activation tables already emitted (one per kind)
+        self.header = "nn.h"  # nn_2bit.h (which includes nn.h) once a 2-bit layer or a MUL is added
 
     # ---- helpers ----
-    def _weights(self, shape, out_axis=0):
-        """int8 symmetric weights with a random per-output-channel spread."""
+    def _weights(self, shape, out_axis=0, bits=8):
+        """int8 symmetric weights with a random per-output-channel spread; bits=2: the same
+        draw at a spread of about one step, rounded to the 2-bit two's complement -2..1."""
         n_out = shape[out_axis]
-        std = self.rng.uniform(20.0, 60.0, size=n_out)
+        spread, lo, hi = ((20.0, 60.0), -127, 127) if bits == 8 else ((0.6, 1.2), -2, 1)
+        std = self.rng.uniform(*spread, size=n_out)
         shp = [1] * len(shape)
         shp[out_axis] = n_out
         w = self.rng.normal(0.0, 1.0, size=shape) * std.reshape(shp)
-        return np.clip(np.round(w), -127, 127).astype(np.int8)
+        return np.clip(np.round(w), lo, hi).astype(np.int8)
 
     def _bias(self, acc_nobias, axis=-1):
         a = acc_nobias.reshape(-1, acc_nobias.shape[-1]).astype(np.float64)
@@ -264,13 +308,24 @@ class Net:
         self.decls.append(_c_array("int32_t", f"{name}_s", shift))
 
     # ---- layers ----
-    def input(self, values: np.ndarray, zp: int) -> Tensor:
-        t = Tensor("input", values.astype(np.int8), zp=zp, producer=-1, location="input")
+    def input(self, values: np.ndarray, zp: int, in_arena: bool = False) -> Tensor:
+        """The test vector, nn_input (flash). in_arena: nn_run() first copies it to its planned
+        place in the arena (a camera driver delivering the frame to RAM), so the plan counts it."""
+        t = Tensor("input", values.astype(np.int8), zp=zp, producer=-1, location="arena" if in_arena else "input")
         self.tensors.append(t)
         self.input_tensor = t
         return t
 
-    def _conv_like(self, kind, name, x, oc, k, stride, padding, act, per_channel=True):
+    def _act_table(self, act):
+        """(C name, table, output zero point) of a table activation; emitted once per network."""
+        lut, zp = act_table(act)
+        cname = f"nn_{act}_lut"
+        if cname not in self.tables:
+            self.tables.add(cname)
+            self.decls.append(_c_array("int8_t", cname, lut, per_line=16))
+        return cname, lut, zp
+
+    def _conv_like(self, kind, name, x, oc, k, stride, padding, act, per_channel=True, bits=8):
         h, w, c = x.shape
         kh, kw = k
         sh, sw = stride
@@ -279,22 +334,26 @@ class Net:
         in_off = -x.zp
         if kind == "depthwise":
             oc = c
-            wts = self._weights((kh, kw, c), out_axis=2)
+            wts = self._weights((kh, kw, c), out_axis=2, bits=bits)
             acc0 = depthwise(x.values, wts, np.zeros(c, np.int32), (oh, ow), stride, (ph, pw), in_off)
             macs = oh * ow * c * kh * kw
         else:
-            wts = self._weights((oc, kh, kw, c), out_axis=0)
+            wts = self._weights((oc, kh, kw, c), out_axis=0, bits=bits)
             acc0 = conv2d(x.values, wts, np.zeros(oc, np.int32), (oh, ow), stride, (ph, pw), in_off)
             macs = oh * ow * oc * kh * kw * c
         bias = self._bias(acc0)
         acc = acc0 + bias
         mult, shift, zp, lo, hi = self._scales(acc, act, per_channel)
         y = np.clip(requantize(acc, mult, shift) + zp, lo, hi).astype(np.int8)
+        dims = f"{h}, {w}, {c}, {oh}, {ow}, {oc}, {kh}, {kw}, {sh}, {sw}, {ph}, {pw}, {in_off}, {zp}, {lo}, {hi}"
+        st = f"{sh}" if sh == sw else f"{sh}x{sw}"
+        info = f"{kind} {kh}x{kw}/{st} {padding} {h}x{w}x{c} -> {oh}x{ow}x{oc}" + (f" {act}" if act else "")
+        if bits == 2:
+            return self._conv_2bit(kind, name, x, wts, bias, mult, shift, zp, y, dims, act, macs, info)
         self.decls.append(_c_array("int8_t", f"{name}_w", wts))
         self._quant_arrays(name, bias, mult, shift)
         self.decls.append(
-            f"static const nn_conv_params {name}_p = {{{h}, {w}, {c}, {oh}, {ow}, {oc}, {kh}, {kw}, "
-            f"{sh}, {sw}, {ph}, {pw}, {in_off}, {zp}, {lo}, {hi}, {name}_w, {name}_b, {name}_m, {name}_s}};\n")
+            f"static const nn_conv_params {name}_p = {{{dims}, {name}_w, {name}_b, {name}_m, {name}_s}};\n")
         self._use(x)
         out = self._tensor(name, y, zp=zp)
         scratch = 0
@@ -306,22 +365,51 @@ class Net:
             call = f"nn_depthwise_conv_s8(&{name}_p, {{in0}}, {{out}});"
         else:
             call = f"nn_pointwise_conv_s8(&{name}_p, {{in0}}, {{out}});"
-        st = f"{sh}" if sh == sw else f"{sh}x{sw}"
-        info = f"{kind} {kh}x{kw}/{st} {padding} {h}x{w}x{c} -> {oh}x{ow}x{oc}" + (f" {act}" if act else "")
         self._add_layer(Layer(name, kind, macs, [x], out, call, scratch, info=info))
         return out
 
-    def conv2d(self, name, x, oc, k, stride=(1, 1), padding="same", act="relu"):
-        return self._conv_like("conv", name, x, oc, k, stride, padding, act)
+    def _conv_2bit(self, kind, name, x, wts, bias, mult, shift, zp, y, dims, act, macs, info):
+        """The C of a 2-bit layer (nn_conv2b_params, nn_2bit.h). conv and pointwise fold the input
+        offset into the bias, bias + in_offset * sum(w), and their padded taps read the input
+        zero point: the same int32 accumulator as bias + sum (x + in_offset) * w. The DSP body
+        sums x * 64w exactly (fields at the top of each byte), so |64w * x| * K must fit int32.
+        depthwise unpacks its weights to int8 in the scratch and runs the int8 kernel."""
+        self.header = "nn_2bit.h"
+        rows = wts.reshape(1, -1) if kind == "depthwise" else wts.reshape(wts.shape[0], -1)
+        assert 128 * 128 * rows.shape[1] < 2**31
+        if kind != "depthwise":
+            bias = bias + -x.zp * rows.sum(axis=1)
+            assert np.abs(bias).max() < 2**31
+        table = "NULL"
+        if act in TABLE_ACTS:
+            table, lut, zp = self._act_table(act)
+            y = lut[y.astype(np.int64) + 128]
+        self.decls.append(_c_array("uint8_t", f"{name}_w", pack_2bit(rows)))
+        self._quant_arrays(name, bias, mult, shift)
+        self.decls.append(f"static const nn_conv2b_params {name}_p = {{{{{dims}, (const int8_t *){name}_w, "
+                          f"{name}_b, {name}_m, {name}_s}}, {table}}};\n")
+        self._use(x)
+        out = self._tensor(name, y, zp=zp)
+        k_pad = _align(rows.shape[1], 16)
+        scratch = {"conv": 2 * k_pad, "depthwise": _align(rows.size), "pointwise": 0}[kind]
+        fn = {"conv": "nn_conv2d_2b_s8", "depthwise": "nn_depthwise_conv_2b_s8", "pointwise": "nn_pointwise_conv_2b_s8"}
+        call = f"{fn[kind]}(&{name}_p, {{in0}}, {{out}}" + (", {scratch});" if scratch else ");")
+        self._add_layer(Layer(name, kind, macs, [x], out, call, scratch, info=info + ", 2-bit", weights=wts))
+        return out
+
+    def conv2d(self, name, x, oc, k, stride=(1, 1), padding="same", act="relu", bits=8):
+        return self._conv_like("conv", name, x, oc, k, stride, padding, act, bits=bits)
 
     def conv1d(self, name, x, oc, k, stride=1, padding="same", act="relu"):
         return self._conv_like("conv", name, x, oc, (1, k), (1, stride), padding, act)
 
-    def depthwise(self, name, x, k=(3, 3), stride=(1, 1), padding="same", act="relu"):
-        return self._conv_like("depthwise", name, x, None, k, stride, padding, act)
+    def depthwise(self, name, x, k=(3, 3), stride=(1, 1), padding="same", act="relu", bits=8):
+        return self._conv_like("depthwise", name, x, None, k, stride, padding, act, bits=bits)
 
-    def pointwise(self, name, x, oc, act="relu"):
-        return self._conv_like("pointwise", name, x, oc, (1, 1), (1, 1), "valid", act)
+    def pointwise(self, name, x, oc, act="relu", bits=8, per_channel=True):
+        """1x1 conv. On a 1x1xK tensor it is a fully connected layer (the 2-bit nets use it so,
+        with per_channel=False as fc(): one output scale, not one per single value)."""
+        return self._conv_like("pointwise", name, x, oc, (1, 1), (1, 1), "valid", act, per_channel, bits)
 
     def _pool(self, kind, name, x, k, stride, padding):
         h, w, c = x.shape
@@ -382,6 +470,24 @@ class Net:
         out = self._tensor(name, y, zp=zp)
         call = f"nn_add_s8(&{name}_p, {{in0}}, {{in1}}, {{out}});"
         self._add_layer(Layer(name, "add", 0, [a, b], out, call, info=f"add {a.shape}"))
+        return out
+
+    def mul_channel(self, name, x, gate):
+        """TFLM int8 MUL of an H x W x C tensor by a C-vector broadcast over the pixels (the
+        squeeze-and-excitation scale): y = clamp(requant((x - x_zp) * (g - g_zp)) + zp), one
+        multiplier for the tensor, picked from the products' range."""
+        self.header = "nn_2bit.h"
+        h, w, c = x.shape
+        assert gate.values.size == c
+        raw = (x.values.astype(np.int64) - x.zp) * (gate.values.reshape(-1).astype(np.int64) - gate.zp)
+        mult, shift, zp, lo, hi = self._scales(raw, "relu" if x.zp == -128 else None, per_channel=False)
+        y = np.clip(requantize(raw, mult[0], shift[0]) + zp, lo, hi).astype(np.int8)
+        self.decls.append(f"static const nn_mul_params {name}_p = {{{h * w}, {c}, {-x.zp}, {-gate.zp}, {mult[0]}, "
+                          f"{shift[0]}, {zp}, {lo}, {hi}}};\n")
+        self._use(x, gate)
+        out = self._tensor(name, y, zp=zp)
+        call = f"nn_mul_channel_s8(&{name}_p, {{in0}}, {{in1}}, {{out}});"
+        self._add_layer(Layer(name, "mul", 0, [x, gate], out, call, info=f"mul {h}x{w}x{c} by a {c}-vector"))
         return out
 
     def fc(self, name, x, n_out, act=None, per_channel=False):
@@ -541,12 +647,13 @@ class Net:
         self.arena_size = _align(max((o + s for o, s, _, _ in placed), default=4), 8)
 
     def plan_text(self) -> str:
-        out = self.output_tensor
+        out, inp = self.output_tensor, self.input_tensor
+        copied = f", copied to arena@{inp.offset} by nn_run()" if inp.location == "arena" else ""
         lines = [f"# {self.name}: activation memory plan (generated by firmware/models/{self.name}.py)",
                  f"# {self.description}" if self.description else "#",
                  "# arena: one int8 buffer, offsets in bytes; tensors live from the layer that writes them",
                  "# to the last layer that reads them; greedy first-fit by decreasing size.",
-                 f"# input: nn_input (flash), {self.input_tensor.size} bytes; output: nn_output (RAM), {out.size} bytes",
+                 f"# input: nn_input (flash), {inp.size} bytes{copied}; output: nn_output (RAM), {out.size} bytes",
                  "",
                  f"{'#':>3} {'layer':<14} {'MACs':>9}  {'input (offset+size)':<24} {'output (offset+size)':<22} {'scratch':<14} {'live':>6}  description"]
         for i, layer in enumerate(self.layers):
@@ -592,7 +699,7 @@ class Net:
                 f" * {len(self.layers)} layers, {self.macs} MACs, activation arena {self.arena_size} bytes\n"
                 f" * (plan: firmware/models/{self.name}/plan.txt). */\n"
                 "#include <stddef.h>\n#include <stdint.h>\n\n#include \"mcusim.h\"\n#include \"model.h\"\n"
-                "#include \"nn.h\"\n\n"
+                f"#include \"{self.header}\"\n\n"
                 "/* NN_ARENA_IN_SECTION: the build puts the arena in its own section (.nn_arena), which the\n"
                 " * linker script places in a RAM other than the board's main one. */\n"
                 "#ifdef NN_ARENA_IN_SECTION\n__attribute__((section(\".nn_arena\")))\n#endif\n"
@@ -617,6 +724,9 @@ class Net:
                  "    }\n}\n")
         io = (check + "\n" + _c_array("int8_t", "nn_input", inp.values, static=False, attrs=" __attribute__((aligned(4)))")
               + "\n" + _c_array("int8_t", "nn_expected", out.values, static=False))
+        if inp.location == "arena":
+            body.insert(0, "    /* the frame arrives in RAM, at its planned place (as a camera driver's DMA would put it) */\n"
+                           f"    for (int i = 0; i < NN_INPUT_SIZE; i++)\n        {inp.expr()}[i] = nn_input[i];\n")
         return (head + io + "\n" + "\n".join(self.decls) + "\nvoid nn_run(void)\n{\n" + "".join(body) + "}\n")
 
     def model_h(self) -> str:

@@ -9,6 +9,7 @@
  * stdout: "<network> on <board>: <n> layers, <macs> MACs"
  *         "output: v0 v1 ..."
  *         "<network> checksum=0x<fnv1a32(output)>" then "PASS" (or "FAIL: ...")
+ *         "stack high-water: <n> bytes" (measured by the firmware: include/stack_watermark.h)
  */
 #ifndef NN_APP_H
 #define NN_APP_H
@@ -16,6 +17,7 @@
 #include <stdio.h>
 
 #include "board.h"
+#include "stack_watermark.h"
 
 static uint32_t nn_fnv1a32(const int8_t *p, int n)
 {
@@ -25,7 +27,18 @@ static uint32_t nn_fnv1a32(const int8_t *p, int n)
     return h;
 }
 
+static int nn_check(void);
+
 int main(void)
+{
+    stack_watermark_paint();
+    const int status = nn_check();
+    printf("stack high-water: %lu bytes\n", (unsigned long)stack_watermark_bytes());
+    return status;
+}
+
+/* Runs the network and checks its output against the reference: 0 if equal, 1 otherwise. */
+static int nn_check(void)
 {
     printf("%s on %s: %d layers, %lu MACs\n", NN_MODEL_NAME, BOARD_NAME, NN_LAYERS,
            (unsigned long)NN_TOTAL_MACS);

@@ -8,10 +8,8 @@ an event: no host time), peripheral accesses (periph/gap8.py) and fault reports.
 
 from __future__ import annotations
 
-import time
-
 import capstone
-from unicorn import (UC_ARCH_RISCV, UC_ERR_FETCH_PROT, UC_ERR_FETCH_UNMAPPED, UC_ERR_INSN_INVALID,
+from unicorn import (UC_ARCH_RISCV, UC_ERR_FETCH_PROT, UC_ERR_FETCH_UNMAPPED, UC_ERR_INSN_INVALID, UC_ERR_OK,
                      UC_ERR_READ_PROT, UC_ERR_READ_UNMAPPED, UC_ERR_WRITE_PROT, UC_ERR_WRITE_UNMAPPED,
                      UC_MODE_RISCV32, Uc, UcError)
 from unicorn import riscv_const as rv
@@ -100,11 +98,11 @@ class Ri5cyCore:
         self.timing = timing
         self.soc = None  # set by the machine once every core exists
         self.stop: CoreStop | None = None
-        self.state_name = HALTED
+        self.schedule_slot: native.SchedCore | None = None  # the C scheduler's entry for this core
+        self._state_name = HALTED
         self.idle_cycles = 0  # asleep in p.elw, or not started yet
         self.waits: dict[str, int] = {}  # idle cycles by reason (CoreResult.waits)
         self.exceptions_taken = 0
-        self.host_time_s = 0.0
         self._internal_error: BaseException | None = None
         self._access_address = 0
         self._access_pc: int | None = None
@@ -136,6 +134,24 @@ class Ri5cyCore:
         self._access_sites = AccessSiteLocator(self.uc, codemap.ranges, arch="riscv")
 
     # ---- state ----------------------------------------------------------------------------
+
+    @property
+    def state_name(self) -> str:
+        return self._state_name
+
+    @state_name.setter
+    def state_name(self, name: str) -> None:
+        self._state_name = name
+        if self.schedule_slot is not None:
+            self.schedule_slot.running = name == RUNNING
+
+    def attach_scheduler(self, slot: native.SchedCore) -> None:
+        self.schedule_slot = slot
+        slot.running = self._state_name == RUNNING
+
+    @property
+    def host_time_s(self) -> float:
+        return self.schedule_slot.host_ns / 1e9 if self.schedule_slot is not None else 0.0
 
     @property
     def cycles(self) -> int:
@@ -195,18 +211,9 @@ class Ri5cyCore:
         self.stop = stop
         self.state_name = STOPPED
 
-    def run_until(self, deadline: int) -> None:
-        self.state.stop_at_cycles = deadline
-        self.state.stop_reason = native.STOP_NONE
-        self.rv.stop_kind = native.RV_STOP_NONE
-        start = time.perf_counter()
-        try:
-            self.uc.emu_start(self.pc(), UNTIL)
-            error = None
-        except UcError as e:
-            error = e
-        finally:
-            self.host_time_s += time.perf_counter() - start
+    def finish_slice(self, error: int) -> None:
+        """After a slice the C scheduler ran and handed back (native/scheduler.h): p.elw, a fault,
+        a branch-to-self, a peripheral that stopped it. ``error`` is its emu_start's uc_err."""
         if self._internal_error is not None:
             raise self._internal_error
         if self.state_name != RUNNING:
@@ -221,8 +228,8 @@ class Ri5cyCore:
         elif kind == native.RV_STOP_EXCEPTION:
             intno = self.rv.stop_insn
             self._fault(EXCEPTION_NAMES.get(intno, f"CPU exception {intno}"), self.rv.stop_pc)
-        elif error is not None:
-            self._fault(ERROR_KINDS.get(error.errno, f"emulation error: {error}"), self.pc())
+        elif error != UC_ERR_OK:
+            self._fault(ERROR_KINDS.get(error, f"emulation error: {UcError(error)}"), self.pc())
         elif self.state.stop_reason == native.STOP_SELF_LOOP:
             where = self.firmware.describe_address(self.pc())
             self.halt(CoreStop(STATUS_HANG, f"core {self.spec.name} hung in a branch-to-self loop "
@@ -292,15 +299,21 @@ class Ri5cyCore:
             else:
                 self.soc.write(self, global_address, size, value)
             if self.soc.exit_code is not None or self.state_name != RUNNING:
-                self.uc.emu_stop()
+                self._stop_slice()
         self._guarded(write)
 
     def _guarded(self, action) -> None:
         try:
             action()
-        except BaseException as e:  # noqa: BLE001 - re-raised after emu_start returns
+        except BaseException as e:  # noqa: BLE001 - re-raised when the slice is finished
             self._internal_error = e
-            self.uc.emu_stop()
+            self._stop_slice()
+
+    def _stop_slice(self) -> None:
+        """End the running slice from a callback and hand it to Python (finish_slice)."""
+        self.uc.emu_stop()
+        if self.schedule_slot is not None:
+            self.schedule_slot.stop_slice = 1
 
     # ---- faults ----------------------------------------------------------------------------
 
@@ -336,4 +349,5 @@ class Ri5cyCore:
             "unknown_code_blocks": int(self.state.unknown_blocks),
             "xpulp_instructions": int(self.rv.xpulp_executed),
             "hwloop_back_edges": int(self.rv.hwloop_back_edges),
+            "slices": int(self.schedule_slot.slices) if self.schedule_slot is not None else 0,
         }

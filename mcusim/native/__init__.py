@@ -352,7 +352,6 @@ class RvCoreState(ctypes.Structure):
     _fields_ = [
         ("core", ctypes.c_void_p),
         ("uc", ctypes.c_void_p),
-        ("reg_write", ctypes.c_void_p),
         ("mem_read", ctypes.c_void_p),
         ("mem_write", ctypes.c_void_p),
         ("hartid", ctypes.c_uint32),
@@ -402,7 +401,6 @@ def attach_ri5cy(uc, rv: RvCoreState, state: CoreState, hartid: int,
     if len(host_spans) > RV_MAX_SPANS:
         raise McusimError("the board has more memory spans than the RI5CY hot path holds")
     rv.core = ctypes.addressof(state)
-    rv.reg_write = ctypes.cast(uclib.uc_reg_write, ctypes.c_void_p).value
     rv.mem_read = ctypes.cast(uclib.uc_mem_read, ctypes.c_void_p).value
     rv.mem_write = ctypes.cast(uclib.uc_mem_write, ctypes.c_void_p).value
     rv.hartid = hartid
@@ -433,6 +431,72 @@ def attach_ri5cy(uc, rv: RvCoreState, state: CoreState, hartid: int,
             raise McusimError(f"installing the RI5CY hooks failed (uc_hook_add error {err})")
         handles.append(handle)
     return [rv, sites, handles, host_spans]
+
+
+# ---- the multi-core scheduler (scheduler.h) -------------------------------------------------
+
+SCHED_MAX_CORES = 16
+SCHED_NO_EVENT = 0xFFFFFFFFFFFFFFFF
+SCHED_NO_CORE = 0xFFFFFFFF
+SCHED_NO_CORE_RUNS, SCHED_EVENT_DUE, SCHED_CYCLE_LIMIT, SCHED_SLICE_ENDED = 0, 1, 2, 3
+
+
+class SchedCore(ctypes.Structure):
+    _fields_ = [
+        ("uc", ctypes.c_void_p),
+        ("core", ctypes.c_void_p),
+        ("rv", ctypes.c_void_p),
+        ("clock_hz", ctypes.c_uint64),
+        ("host_ns", ctypes.c_uint64),
+        ("slices", ctypes.c_uint64),
+        ("running", ctypes.c_uint32),
+        ("stop_slice", ctypes.c_uint32),
+    ]
+
+
+class Scheduler(ctypes.Structure):
+    _fields_ = [
+        ("n_cores", ctypes.c_uint32),
+        ("resume_core", ctypes.c_uint32),
+        ("quantum_cycles", ctypes.c_uint64),
+        ("cycle_limit", ctypes.c_uint64),
+        ("next_event_ps", ctypes.c_uint64),
+        ("core_index", ctypes.c_uint32),
+        ("error", ctypes.c_int32),
+        ("emu_start", ctypes.c_void_p),
+        ("cores", SchedCore * SCHED_MAX_CORES),
+    ]
+
+
+def new_scheduler(cores: list, quantum_cycles: int, cycle_limit: int) -> Scheduler:
+    """A scheduler over RI5CY cores (each with .uc, .state, .rv and .spec.clock_hz). Python keeps
+    each entry's ``running`` and the scheduler's ``next_event_ps`` up to date; run_scheduler()
+    then runs slices in C until Python is needed."""
+    from unicorn.unicorn_py3.unicorn import uclib
+
+    lib = library()
+    lib.cdll.mcs_scheduler_size.restype = ctypes.c_uint32
+    if lib.cdll.mcs_scheduler_size() != ctypes.sizeof(Scheduler):
+        raise McusimError("the native scheduler struct does not match its Python mirror: "
+                          "scheduler.h and mcusim/native/__init__.py are out of step.")
+    if len(cores) > SCHED_MAX_CORES:
+        raise McusimError(f"the board has {len(cores)} cores; the scheduler holds {SCHED_MAX_CORES}")
+    scheduler = Scheduler(n_cores=len(cores), resume_core=SCHED_NO_CORE, quantum_cycles=quantum_cycles,
+                          cycle_limit=cycle_limit, next_event_ps=SCHED_NO_EVENT,
+                          emu_start=ctypes.cast(uclib.uc_emu_start, ctypes.c_void_p).value)
+    for entry, core in zip(scheduler.cores, cores):
+        entry.uc = core.uc._uch.value
+        entry.core = ctypes.addressof(core.state)
+        entry.rv = ctypes.addressof(core.rv)
+        entry.clock_hz = core.spec.clock_hz
+    return scheduler
+
+
+def run_scheduler(scheduler: Scheduler) -> int:
+    """Run slices until Python is needed (a SCHED_* outcome). ctypes releases the GIL meanwhile."""
+    function = library().cdll.mcs_schedule
+    function.restype, function.argtypes = ctypes.c_uint32, [ctypes.c_void_p]
+    return function(ctypes.addressof(scheduler))
 
 
 # enum mcs_xpulp_class (xpulp.h), in order; the names are the keys of ri5cy.toml's xpulp_classes

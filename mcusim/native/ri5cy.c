@@ -31,7 +31,7 @@ static void io_set(void *ctx, uint32_t reg, uint32_t value)
 {
     mcs_rv_core *rv = (mcs_rv_core *)ctx;
     if (reg != 0)
-        rv->reg_write(rv->uc, (int)(UC_RISCV_X0 + reg), &value);
+        rv->core->reg_write(rv->uc, (int)(UC_RISCV_X0 + reg), &value);
 }
 
 static int read_guest(mcs_rv_core *rv, uint32_t address, uint32_t size, uint32_t *value);
@@ -153,7 +153,7 @@ static void stop(mcs_rv_core *rv, uint32_t kind, uint32_t pc, uint32_t insn)
     rv->stop_kind = kind;
     rv->stop_pc = pc;
     rv->stop_insn = insn;
-    rv->reg_write(rv->uc, UC_RISCV_PC, &pc); /* resume (or report) at the instruction itself */
+    rv->core->reg_write(rv->uc, UC_RISCV_PC, &pc); /* resume (or report) at the instruction itself */
     rv->core->emu_stop(rv->uc);
 }
 
@@ -181,7 +181,7 @@ void mcs_rv_trap_hook(uc_engine *uc, uint32_t intno, void *user_data)
     switch (result) {
     case MCS_XPULP_DONE:
         rv->xpulp_executed++;
-        rv->reg_write(uc, UC_RISCV_PC, &outcome.next_pc);
+        rv->core->reg_write(uc, UC_RISCV_PC, &outcome.next_pc);
         return;
     case MCS_XPULP_ELW:
         rv->xpulp_executed++;
@@ -223,7 +223,7 @@ void mcs_rv_hwloop_hook(uc_engine *uc, uint64_t address, uint32_t size, void *us
         rv->hwloop_back_edges++;
         uint32_t target = rv->loops.start[l];
         rv->uc = uc;
-        rv->reg_write(uc, UC_RISCV_PC, &target);
+        rv->core->reg_write(uc, UC_RISCV_PC, &target);
         return;
     }
 }

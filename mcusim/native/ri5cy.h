@@ -34,14 +34,12 @@ typedef struct {
     uint8_t *host;
 } mcs_host_span;
 
-typedef uc_err (*mcs_reg_write_fn)(uc_engine *uc, int regid, const void *value);
 typedef uc_err (*mcs_mem_read_fn)(uc_engine *uc, uint64_t address, void *bytes, uint64_t size);
 typedef uc_err (*mcs_mem_write_fn)(uc_engine *uc, uint64_t address, const void *bytes, uint64_t size);
 
 typedef struct mcs_rv_core_s {
     mcs_core *core;
     uc_engine *uc; /* set by each hook call before use */
-    mcs_reg_write_fn reg_write;
     mcs_mem_read_fn mem_read;
     mcs_mem_write_fn mem_write;
     uint32_t hartid;

@@ -696,19 +696,28 @@ class Gap8Soc:
         self.line_buffers: dict[str, bytearray] = {}
         self._events: list[tuple[int, int, Callable[[], None]]] = []
         self._sequence = itertools.count()
+        # Told the earliest queued event's time (None: none) whenever it changes: the scheduler
+        # ends every slice there, also while it runs cores without returning to Python.
+        self.next_event_changed: Callable[[int | None], None] = lambda time_ps: None
 
     # -- time and events -----------------------------------------------------------------------
 
     def schedule(self, time_ps: int, action: Callable[[], None]) -> None:
         heapq.heappush(self._events, (time_ps, next(self._sequence), action))
+        if self._events[0][0] == time_ps:
+            self.next_event_changed(time_ps)
 
     def next_event_ps(self) -> int | None:
         return self._events[0][0] if self._events else None
 
     def run_events_until(self, time_ps: int) -> None:
+        ran = False
         while self._events and self._events[0][0] <= time_ps:
             _, _, action = heapq.heappop(self._events)
             action()
+            ran = True
+        if ran:
+            self.next_event_changed(self.next_event_ps())
 
     def soc_event(self, event_id: int, time_ps: int) -> None:
         """The SoC event generator: an event the FC mask lets through goes to the FC event unit."""

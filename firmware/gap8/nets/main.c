@@ -7,9 +7,14 @@
  * stdout, as nn/nn_app.h: "<network> on gap8: <n> layers, <macs> MACs, 8 cluster cores",
  * "output: v0 v1 ...", "<network> checksum=0x<fnv1a32(output)>", then "PASS" (or "FAIL: ...").
  * Exit 0 iff nn_output equals nn_expected, its checksum is the reference's and every layer's
- * output hashed to the reference's hash. */
+ * output hashed to the reference's hash. Last line: "stack high-water: <n> bytes", the FC stack
+ * as the firmware measures it (include/stack_watermark.h). */
 #include "gap8.h"
 #include "model.h"
+
+#define STACK_WATERMARK_BOTTOM __fc_stack_bottom
+#define STACK_WATERMARK_TOP __fc_stack_top
+#include "stack_watermark.h"
 
 static uint32_t fnv1a32(const int8_t *p, int n)
 {
@@ -19,7 +24,18 @@ static uint32_t fnv1a32(const int8_t *p, int n)
     return h;
 }
 
+static int nn_check(void);
+
 int main(void)
+{
+    stack_watermark_paint();
+    const int status = nn_check();
+    gap8_printf("stack high-water: %lu bytes\n", (unsigned long)stack_watermark_bytes());
+    return status;
+}
+
+/* Runs the network and checks its output against the reference: 0 if equal, 1 otherwise. */
+static int nn_check(void)
 {
     gap8_printf("%s on gap8: %d layers, %lu MACs, 8 cluster cores\n", NN_MODEL_NAME, NN_LAYERS,
                 (unsigned long)NN_TOTAL_MACS);

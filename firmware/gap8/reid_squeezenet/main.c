@@ -29,11 +29,16 @@
  * about 2.2x conv1's MACs, not counted). Prints
  *   reid_squeezenet <variant> cycles=<FC timer> udma_wait_cycles=<n> macs=<m>
  *   reid_squeezenet <variant> checksum=0x<fnv1a of nn_output> PASS
+ *   stack high-water: <n> bytes          (the FC stack, as the firmware measures it)
  * and exits 0 iff nn_output equals nn_expected (the NumPy reference).
  */
 #include "gap8.h"
 #include "mcusim.h"
 #include "model.h"
+
+#define STACK_WATERMARK_BOTTOM __fc_stack_bottom
+#define STACK_WATERMARK_TOP __fc_stack_top
+#include "stack_watermark.h"
 
 #ifndef REID_ASYNC
 #define REID_ASYNC 0
@@ -335,7 +340,18 @@ static void udma_chunk(int g, int buf)
     udma_start(wbuf_l2[buf], reid_l3_weights + ch->l3_offset, ch->bytes);
 }
 
+static int reid_check(void);
+
 int main(void)
+{
+    stack_watermark_paint();
+    const int status = reid_check();
+    gap8_printf("stack high-water: %lu bytes\n", (unsigned long)stack_watermark_bytes());
+    return status;
+}
+
+/* Runs the network and checks its output against the reference: 0 if equal, 1 otherwise. */
+static int reid_check(void)
 {
     gap8_printf("reid_squeezenet " VARIANT ": %d ops, %d weight chunks, %d bytes of weights in L3\n",
                 REID_NB_OPS, REID_NB_CHUNKS, REID_WEIGHT_BYTES);
