@@ -331,6 +331,36 @@ def test_gap8_trace_has_a_track_per_core(conv, tmp_path):
     assert layer_tids == {2}  # cl0, the second core
 
 
+@pytest.mark.parametrize("elf", ["l3dma-gap8.elf", "kws_dscnn-gap8.elf", "uart_hello-gap8.elf"])
+def test_gap8_trace_has_one_dma_track_per_engine_from_the_saved_records(elf, tmp_path):
+    """A real GAP8 run: each DMA engine that moved data gets one track (an engine serves its
+    transfers one after another, so no second lane), a slice per record whose duration is the
+    record's, well nested; `mcusim report saved.json --trace` writes the very same trace."""
+    rc, _, err = run_cli("run", PREBUILT / elf, "--board", "gap8", "--json", tmp_path / "r.json",
+                         "--trace", tmp_path / "run.json")
+    assert rc == 0, err
+    rc, _, err = run_cli("report", tmp_path / "r.json", "--trace", tmp_path / "report.json")
+    assert rc == 0, err
+    assert (tmp_path / "report.json").read_bytes() == (tmp_path / "run.json").read_bytes()
+    result = RunResult.load(tmp_path / "r.json")
+    data = json.loads((tmp_path / "run.json").read_text())
+    check_trace(data, result)
+    records = result.diagnostics["dma_transfers"]
+    engines = {r["engine"] for r in records}
+    assert engines and engines <= {"cluster_dma", "udma_hyper", "udma_uart"}
+    names = {e["tid"]: e["args"]["name"] for e in data["traceEvents"]
+             if e["ph"] == "M" and e["name"] == "thread_name"}
+    slices = [e for e in data["traceEvents"] if e.get("cat") == "dma"]
+    assert sorted(names[e["tid"]] for e in slices) == sorted(r["engine"] for r in records)
+    assert len({e["tid"] for e in slices}) == len(engines)
+    by_key = {(e["args"]["engine"], e["args"]["core"], e["args"]["issued_s"]): e for e in slices}
+    assert len(by_key) == len(records)
+    for r in records:
+        e = by_key[(r["engine"], r["core"], r["issued_s"])]
+        assert e["dur"] == pytest.approx((r["end_s"] - r["begin_s"]) * 1e6, abs=1e-3)
+        assert e["ts"] == pytest.approx(r["begin_s"] * 1e6, abs=1e-3)
+
+
 def test_trace_dma_transfers_get_their_own_well_nested_tracks(conv):
     transfers = [{"engine": "cluster_dma", "direction": "L2->L1", "bytes": 1024, "begin_s": 1e-5, "end_s": 3e-5},
                  {"engine": "cluster_dma", "direction": "L2->L1", "bytes": 1024, "begin_s": 2e-5, "end_s": 4e-5},
