@@ -469,6 +469,28 @@ def test_many_region_columns_fit_without_cutting_numbers(conv):
     assert "14,078" in text and "7,987" in text
 
 
+def test_a_table_too_wide_splits_into_time_and_memory_with_every_number_whole(conv):
+    """Regions and DMA columns that do not fit 120 columns beside the time columns move to a
+    second table with the same rows; on a wide terminal they stay in one."""
+    layers = [dataclasses.replace(layer, touched_bytes={"L1": 14_078, "FC_TCDM": 3, "L2": 7_987},
+                                  stack_high_water_bytes=484, dma_bytes_in=12_864_000, dma_bytes_out=8_000)
+              for layer in conv.layers]
+    result = dataclasses.replace(conv, layers=layers)
+    narrow = render(result)
+    tables = narrow.split("memory (bytes")[0]
+    assert "layers: memory and DMA (bytes)" in tables
+    time_part, memory_part = tables.split("layers: memory and DMA (bytes)")
+    for layer in conv.layers:
+        assert f"{layer.cycles:,}" in time_part  # whole, on one line
+    assert memory_part.count("12,864,000") == len(conv.layers) and "14,078" in memory_part
+    assert "(outside layers)" in time_part and "(outside layers)" not in memory_part
+    assert max(len(line) for line in tables.splitlines()) <= 120
+    console = Console(file=io.StringIO(), width=200, highlight=False)
+    print_report(result, console)
+    wide = console.file.getvalue()
+    assert "layers: memory and DMA" not in wide and "12,864,000" in wide
+
+
 def test_report_of_a_faulted_run_ends_with_the_fault_paragraph(tmp_path):
     path = tmp_path / "fault.json"
     rc, _, run_err = run_cli("run", elf_path("fault-stm32f407-disco.elf"), "--board", "stm32f407-disco",
