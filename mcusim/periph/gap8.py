@@ -78,13 +78,22 @@ class Wait:
 
 
 class EventUnit:
-    """Event unit v3 for a group of cores (the cluster's 8, or the FC alone)."""
+    """Event unit v3 for a group of cores (the cluster's 8, or the FC alone).
+
+    Cores run in quanta, so a core may act (trigger an event, post to a dispatch FIFO, release the
+    mutex) before, in host order, a core that is behind it in simulated time reads the unit. What a
+    core did at time t is visible only from t on: every event bit, dispatch entry and mutex
+    release keeps its time, a read sees only what happened by the reader's time, and a p.elw that
+    finds something from later sleeps until then. Without this a core behind in time would take
+    work posted in its future and the results would depend on the quantum.
+    """
 
     def __init__(self, soc: "Gap8Soc", cores: list) -> None:
         self.soc = soc
         self.cores = cores
         n = len(cores)
         self.buffer = [0] * n
+        self.event_ps: list[dict[int, int]] = [{} for _ in range(n)]  # set bit -> time it was set
         self.mask = [0] * n
         self.irq_mask = [0] * n
         self.waits: dict[int, Wait] = {}
@@ -93,8 +102,9 @@ class EventUnit:
         self.barrier_arrived = [0] * 16
         self.barrier_latest_ps = [0] * 16
         self.team_mask = (1 << n) - 1
-        self.dispatch: list[deque] = [deque() for _ in range(n)]
+        self.dispatch: list[deque[tuple[int, int]]] = [deque() for _ in range(n)]  # (value, time posted)
         self.mutex_owner: int | None = None
+        self.mutex_free_ps = 0  # when the mutex was last released
         self.mutex_waiters: deque = deque()
         self.soc_fifo: deque[int] = deque()  # SoC event ids not yet popped (the FC's unit only)
         self.soc_event_line = 0
@@ -106,8 +116,29 @@ class EventUnit:
             target_mask = (1 << len(self.cores)) - 1  # 0 broadcasts (GVSoC trigger_event)
         for i in range(len(self.cores)):
             if target_mask >> i & 1:
+                times = self.event_ps[i]
+                times[event] = min(times[event], time_ps) if self.buffer[i] >> event & 1 else time_ps
                 self.buffer[i] |= 1 << event
                 self._try_wake(i, time_ps)
+
+    def _visible(self, i: int, bits: int, time_ps: int) -> int:
+        """The bits of `bits` set in core i's buffer by time_ps."""
+        out, pending = 0, bits & self.buffer[i]
+        while pending:
+            low = pending & -pending
+            if self.event_ps[i][low.bit_length() - 1] <= time_ps:
+                out |= low
+            pending ^= low
+        return out
+
+    def _clear(self, i: int, bits: int) -> None:
+        self.buffer[i] &= ~bits
+        for event in [e for e in self.event_ps[i] if bits >> e & 1]:
+            del self.event_ps[i][event]
+
+    def _check_later(self, i: int, time_ps: int) -> None:
+        """Look again at core i's wait when what it waits for becomes visible."""
+        self.soc.schedule(time_ps, lambda: self._try_wake(i, time_ps))
 
     def push_soc_event(self, event_id: int, time_ps: int) -> None:
         """A SoC event reached this unit: its id goes into the FIFO, the SoC-event line is raised."""
@@ -127,17 +158,17 @@ class EventUnit:
         if wait is None:
             return
         value = None
-        if wait.kind == "event" and self.buffer[i] & self.mask[i]:
-            value = self.buffer[i] & self.mask[i]
+        if wait.kind == "event" and self._visible(i, self.mask[i], time_ps):
+            value = self._visible(i, self.mask[i], time_ps)
             if wait.clear:
-                self.buffer[i] &= ~value
-        elif wait.kind == "barrier" and self.buffer[i] >> EVT_BARRIER & 1:
-            value = self.buffer[i] & self.mask[i] or 1 << EVT_BARRIER
+                self._clear(i, value)
+        elif wait.kind == "barrier" and self._visible(i, 1 << EVT_BARRIER, time_ps):
+            value = self._visible(i, self.mask[i], time_ps) or 1 << EVT_BARRIER
             if wait.clear:
-                self.buffer[i] &= ~(1 << EVT_BARRIER)
-        elif wait.kind == "dispatch" and self.dispatch[i]:
-            value = self.dispatch[i].popleft()
-        elif wait.kind == "mutex" and self.mutex_owner == i:
+                self._clear(i, 1 << EVT_BARRIER)
+        elif wait.kind == "dispatch" and self.dispatch[i] and self.dispatch[i][0][1] <= time_ps:
+            value = self.dispatch[i].popleft()[0]
+        elif wait.kind == "mutex" and self.mutex_owner == i and self.mutex_free_ps <= time_ps:
             value = 0
         if value is not None:
             del self.waits[i]
@@ -166,13 +197,17 @@ class EventUnit:
         if 0x80 <= offset < 0x88:  # dispatch FIFO
             if offset == 0x84:
                 return self.team_mask
-            if self.dispatch[i]:
-                return self.dispatch[i].popleft()
-            return self._sleep(i, Wait("dispatch"), elw)
+            if self.dispatch[i] and self.dispatch[i][0][1] <= time_ps:
+                return self.dispatch[i].popleft()[0]
+            return self._sleep(i, Wait("dispatch"), elw,
+                               self.dispatch[i][0][1] if self.dispatch[i] else None)
         if 0xC0 <= offset < 0xC4:  # mutex: a read takes it
-            if self.mutex_owner is None:
+            if self.mutex_owner is None and self.mutex_free_ps <= time_ps:
                 self.mutex_owner = i
                 return 0
+            if self.mutex_owner is None:  # released, but after this core's time: its turn then
+                self.mutex_owner = i
+                return self._sleep(i, Wait("mutex"), elw, self.mutex_free_ps)
             self.mutex_waiters.append(i)
             return self._sleep(i, Wait("mutex"), elw)
         if 0x200 <= offset < 0x400:
@@ -187,19 +222,25 @@ class EventUnit:
         if offset in (0x0C,):
             return self.irq_mask[i]
         if offset in (0x18, 0x1C):
-            return self.buffer[i]
+            return self._visible(i, 0xFFFFFFFF, time_ps)
         if offset == 0x20:
-            return self.buffer[i] & self.mask[i]
+            return self._visible(i, self.mask[i], time_ps)
         if offset == 0x24:
-            return self.buffer[i] & self.irq_mask[i]
+            return self._visible(i, self.irq_mask[i], time_ps)
         if offset in (0x38, 0x3C):  # EVENT_WAIT, EVENT_WAIT_CLEAR
-            value = self.buffer[i] & self.mask[i]
+            value = self._visible(i, self.mask[i], time_ps)
             if value:
                 if offset == 0x3C:
-                    self.buffer[i] &= ~value
+                    self._clear(i, value)
                 return value
-            return self._sleep(i, Wait("event", clear=offset == 0x3C), elw)
+            return self._sleep(i, Wait("event", clear=offset == 0x3C), elw,
+                               self._earliest(i, self.mask[i]))
         return 0
+
+    def _earliest(self, i: int, bits: int) -> int | None:
+        """When the first of `bits` set in core i's buffer became visible (None: none is set)."""
+        times = [t for e, t in self.event_ps[i].items() if bits >> e & 1]
+        return min(times) if times else None
 
     def _barrier_read(self, i: int, b: int, reg: int, time_ps: int, elw: bool) -> int | None:
         if reg == 0x00:
@@ -210,18 +251,22 @@ class EventUnit:
             return self.barrier_target_mask[b]
         if reg in (0x18, 0x1C):  # TRIGGER_WAIT(_CLEAR): arrive, then sleep until the barrier event
             self._arrive(b, i, time_ps)
-            if self.buffer[i] >> EVT_BARRIER & 1:
+            if self._visible(i, 1 << EVT_BARRIER, time_ps):
                 if reg == 0x1C:
-                    self.buffer[i] &= ~(1 << EVT_BARRIER)
+                    self._clear(i, 1 << EVT_BARRIER)
                 return 1 << EVT_BARRIER
-            return self._sleep(i, Wait("barrier", clear=reg == 0x1C, barrier=b), elw)
+            return self._sleep(i, Wait("barrier", clear=reg == 0x1C, barrier=b), elw,
+                               self._earliest(i, 1 << EVT_BARRIER))
         return 0
 
-    def _sleep(self, i: int, wait: Wait, elw: bool) -> int | None:
+    def _sleep(self, i: int, wait: Wait, elw: bool, visible_ps: int | None = None) -> int | None:
+        """Core i sleeps in `wait`; `visible_ps`: what it waits for is there from that time on."""
         if not elw:
             self.soc.protocol_errors += 1  # a plain load cannot sleep: it reads 0
             return 0
         self.waits[i] = wait
+        if visible_ps is not None:
+            self._check_later(i, visible_ps)
         return None
 
     def write_demux(self, i: int, offset: int, value: int, time_ps: int) -> None:
@@ -233,10 +278,11 @@ class EventUnit:
                 return
             for j in range(len(self.cores)):
                 if self.team_mask >> j & 1 and j != i:
-                    self.dispatch[j].append(value)
+                    self.dispatch[j].append((value, time_ps))
                     self._try_wake(j, time_ps)
         elif 0xC0 <= offset < 0xC4:  # mutex release
             self.mutex_owner = None
+            self.mutex_free_ps = time_ps
             if self.mutex_waiters:
                 self.mutex_owner = self.mutex_waiters.popleft()
                 self._try_wake(self.mutex_owner, time_ps)
@@ -271,7 +317,7 @@ class EventUnit:
         elif offset == 0x14:
             self.irq_mask[i] |= value
         elif offset == 0x28:
-            self.buffer[i] &= ~value
+            self._clear(i, value)
         self._try_wake(i, time_ps)
 
     def read_global(self, reader: int | None, offset: int, time_ps: int) -> int:
