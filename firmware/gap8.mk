@@ -6,7 +6,7 @@
 #
 # One ELF per app, $(OUT)/<app>-gap8.elf, from gap8/rt/*.{S,c} + gap8/<app>/*.{c,S}.
 
-GAP8_APPS := hello conv5x5 l3dma microbench rewrite_edges rewrite_fault
+GAP8_APPS := hello conv5x5 l3dma microbench uart_hello rewrite_edges rewrite_fault
 GAP8_ELFS := $(foreach a,$(GAP8_APPS),$(a)-gap8.elf)
 ELFS += $(GAP8_ELFS)
 
@@ -18,6 +18,11 @@ GAP8_ASFLAGS := $(GAP8_ARCH) -g -Wa,--debug-prefix-map=$(CURDIR)=.
 GAP8_LDFLAGS := $(GAP8_ARCH) -nostdlib -nostartfiles -static -Wl,--gc-sections \
                 -Wl,--build-id=none -Wl,--no-warn-rwx-segments -T gap8/rt/gap8.ld
 GAP8_RT_OBJS := $(OBJ)/gap8/rt/crt0.o $(OBJ)/gap8/rt/rt.o
+# optional runtime parts, linked only by the apps that use them (GAP8_APP_RT_<app>), so that the
+# other ELFs stay as they are
+GAP8_RT_UART_OBJS := $(OBJ)/gap8/rt/uart.o
+GAP8_APP_RT_uart_hello := $(GAP8_RT_UART_OBJS)
+$(OBJ)/gap8/rt/uart.o $(OBJ)/gap8/uart_hello/main.o: gap8/rt/uart.h
 
 # rt.c implements memset/memcpy: their loops must not turn into calls to themselves
 $(OBJ)/gap8/rt/rt.o: gap8/rt/rt.c gap8/rt/gap8.h
@@ -36,9 +41,9 @@ gap8_app_objs = $(patsubst gap8/%,$(OBJ)/gap8/%.o,$(basename $(sort $(wildcard g
 
 # $(1) = app
 define GAP8_APP_RULE
-$(OUT)/$(1)-gap8.elf: $(GAP8_RT_OBJS) $(call gap8_app_objs,$(1)) gap8/rt/gap8.ld
+$(OUT)/$(1)-gap8.elf: $(GAP8_RT_OBJS) $(GAP8_APP_RT_$(1)) $(call gap8_app_objs,$(1)) gap8/rt/gap8.ld
 	@mkdir -p $$(@D)
 	$$(RVCC) $$(GAP8_LDFLAGS) -Wl,-Map=$(OBJ)/gap8/$(1)/$(1).map \
-	    $(GAP8_RT_OBJS) $(call gap8_app_objs,$(1)) -o $$@
+	    $(GAP8_RT_OBJS) $(GAP8_APP_RT_$(1)) $(call gap8_app_objs,$(1)) -o $$@
 endef
 $(foreach a,$(GAP8_APPS),$(eval $(call GAP8_APP_RULE,$(a))))

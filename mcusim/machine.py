@@ -214,6 +214,7 @@ class Machine:
             ))
         instructions = sum(c.instructions for c in cores)
         main = self.cores[0]
+        layers = [layer for core in self.cores for layer in core.profile_port.layers]
         diagnostics = main.diagnostics() if self.soc is None else {
             "cores": {c.spec.name: c.diagnostics() for c in self.cores},
             "soc": self.soc.statistics(),
@@ -222,7 +223,13 @@ class Machine:
                           "returns_to_python": self.scheduler_returns},
             "counter_reads_redirected": self.counter_reads_redirected,
             "custom_instructions_rewritten": len(self.stubs.sites) if self.stubs is not None else 0,
+            "dma_transfers": self.soc.log.to_dicts(),
+            "dma_transfers_omitted": self.soc.log.omitted,
         }
+        if self.soc is not None:
+            from mcusim.profile.dma import attribute_dma
+            attribute_dma(layers, self.soc.log, {c.spec.name: c.spec.clock_hz for c in self.cores},
+                          {c.spec.name: c.cycles for c in self.cores})
         diagnostics["semihosting_calls"] = self.semihosting.calls
         diagnostics["stdout_closed"] = self.options.stdout in self.semihosting.closed_streams
         diagnostics["profile_port_errors"] = sum(c.profile_port.protocol_errors for c in self.cores)
@@ -247,7 +254,7 @@ class Machine:
             cores=cores,
             timing_model=self.timing.describe(),
             fault=stop.fault,
-            layers=[layer for core in self.cores for layer in core.profile_port.layers],
+            layers=layers,
             functions=functions,
             stacks=stacks,
             memory=self.memory_watch.report(),

@@ -57,12 +57,35 @@ def expected_output(network: str) -> np.ndarray:
 def test_every_network_and_board_has_an_elf():
     assert NETWORKS, "no network entries in the manifest"
     for network in NETWORKS:
-        boards = {e["board"] for e in NETWORK_ENTRIES if e["network"] == network}
+        boards = {e["board"] for e in NETWORK_ENTRIES if e["network"] == network and "kernels" not in e}
         gap8 = {"gap8"} if network in GAP8_NETWORKS else set()
         assert boards == set(generator(network).BOARDS) | gap8, network
     for e in NETWORK_ENTRIES:
-        assert e["elf"] == f"{e['network']}-{e['board']}.elf"
+        suffix = {None: "", "portable": "_portable"}[e.get("kernels")]
+        assert e["elf"] == f"{e['network']}{suffix}-{e['board']}.elf"
         assert e["exit_code"] == 0
+    # every network with a portable-kernel build on a board it is built for with the DSP kernels
+    portable = {(e["network"], e["board"]) for e in NETWORK_ENTRIES if e.get("kernels") == "portable"}
+    assert portable and portable <= {(e["network"], e["board"]) for e in NETWORK_ENTRIES if "kernels" not in e}
+
+
+@pytest.mark.parametrize("entry", [e for e in NETWORK_ENTRIES if e.get("kernels") == "portable"], ids=entry_id)
+def test_dsp_kernels_are_faster_than_the_portable_ones(entry):
+    """The same network on the same board, nn/ built with and without -DNN_USE_DSP: the same
+    layers and output (test_network_bit_exact checks both builds against the reference), fewer
+    cycles with SXTB16/SMLAD, in total and in the layer with the most MACs."""
+    dsp_entry = next(e for e in NETWORK_ENTRIES if "kernels" not in e and e["network"] == entry["network"]
+                     and e["board"] == entry["board"])
+    runs = {}
+    for e in (dsp_entry, entry):
+        runs[e["elf"]] = Machine(load_board(e["board"]), Firmware.load(elf_path(e["elf"])),
+                                 RunOptions(stdout=io.StringIO(), profile=False)).run()
+    dsp, portable = runs[dsp_entry["elf"]], runs[entry["elf"]]
+    assert [(l.name, l.macs) for l in dsp.layers] == [(l.name, l.macs) for l in portable.layers]
+    assert dsp.stdout.splitlines()[:-1] == portable.stdout.splitlines()[:-1]  # all but the stack line
+    assert dsp.totals.cycles < portable.totals.cycles
+    heaviest = max(dsp.layers, key=lambda layer: layer.macs).name
+    assert dsp.layers[heaviest].cycles < portable.layers[heaviest].cycles
 
 
 @pytest.mark.parametrize("entry", NETWORK_ENTRIES, ids=entry_id)

@@ -90,3 +90,25 @@ def test_gap8_network_kernels_are_xpulp(network):
     assert has(0x0B, 2)  # p.lw rd, imm(rs1!)
     assert has(0x7B, 4)  # lp.setup
     assert has(0x33, 0, 0x21)  # p.mac
+
+
+def test_kws_layer_dma_bytes_are_the_transfers_inside_each_layer():
+    """LayerRecord.dma_bytes_in/out: bytes of the transfers that complete within the layer's
+    time span (in = L2->L1, out = L1->L2 here). Every cluster-DMA transfer of kws_dscnn happens
+    inside a layer, so the layers add up to the engine's totals; the tail layers (pooling, fully
+    connected, softmax) run on the FC from L2 and move nothing."""
+    _, _, result = run("kws_dscnn")
+    records = result.diagnostics["dma_transfers"]
+    totals = result.diagnostics["soc"]["cluster_dma"]["bytes"]
+    assert sum(layer.dma_bytes_in for layer in result.layers) == totals["L2->L1"]
+    assert sum(layer.dma_bytes_out for layer in result.layers) == totals["L1->L2"]
+    clock = result.cores[0].clock_hz
+    for layer in result.layers:
+        begin, end = layer.begin_cycle / clock, layer.end_cycle / clock
+        inside = [r for r in records if begin <= r["end_s"] < end]
+        assert layer.dma_bytes_in == sum(r["bytes"] for r in inside if r["direction"] == "L2->L1"), layer.name
+        assert layer.dma_bytes_out == sum(r["bytes"] for r in inside if r["direction"] == "L1->L2"), layer.name
+        if layer.name.startswith(("conv", "dw", "pw")):
+            assert layer.dma_bytes_in > 0 and layer.dma_bytes_out > 0, layer.name
+        else:
+            assert (layer.dma_bytes_in, layer.dma_bytes_out) == (0, 0), layer.name

@@ -148,6 +148,17 @@ def test_reid_sync_and_async():
     # each chunk goes on to L1 through the cluster DMA
     assert sync.diagnostics["soc"]["cluster_dma"]["bytes"] == {"L2->L1": len(b.blob)}
 
+    # ---- per-layer DMA bytes (transfers completing inside the layer; in = L3->L2 and L2->L1).
+    # The network's layer holds every transfer but the input image, loaded before it begins.
+    for result in (sync, asyn):
+        network = next(l for l in result.layers if l.name == "reid_squeezenet")
+        assert network.dma_bytes_in == 2 * len(b.blob) and network.dma_bytes_out == 0
+        assert len(result.diagnostics["dma_transfers"]) == 2 * n_chunks + 1
+    # sync: an op loads exactly its own chunks, through both engines; ops without weights move 0
+    ops = [l for l in sync.layers if l.depth == 1]
+    for op, layer in zip(b.ops, ops):
+        assert layer.dma_bytes_in == 2 * sum(size for _, size, _, _ in op.chunks), op.name
+
     # ---- async is faster ...
     saved_fc = sync.totals.cycles - asyn.totals.cycles
     assert saved_fc > 0, (sync.totals.cycles, asyn.totals.cycles)

@@ -331,6 +331,36 @@ def test_gap8_trace_has_a_track_per_core(conv, tmp_path):
     assert layer_tids == {2}  # cl0, the second core
 
 
+@pytest.mark.parametrize("elf", ["l3dma-gap8.elf", "kws_dscnn-gap8.elf", "uart_hello-gap8.elf"])
+def test_gap8_trace_has_one_dma_track_per_engine_from_the_saved_records(elf, tmp_path):
+    """A real GAP8 run: each DMA engine that moved data gets one track (an engine serves its
+    transfers one after another, so no second lane), a slice per record whose duration is the
+    record's, well nested; `mcusim report saved.json --trace` writes the very same trace."""
+    rc, _, err = run_cli("run", PREBUILT / elf, "--board", "gap8", "--json", tmp_path / "r.json",
+                         "--trace", tmp_path / "run.json")
+    assert rc == 0, err
+    rc, _, err = run_cli("report", tmp_path / "r.json", "--trace", tmp_path / "report.json")
+    assert rc == 0, err
+    assert (tmp_path / "report.json").read_bytes() == (tmp_path / "run.json").read_bytes()
+    result = RunResult.load(tmp_path / "r.json")
+    data = json.loads((tmp_path / "run.json").read_text())
+    check_trace(data, result)
+    records = result.diagnostics["dma_transfers"]
+    engines = {r["engine"] for r in records}
+    assert engines and engines <= {"cluster_dma", "udma_hyper", "udma_uart"}
+    names = {e["tid"]: e["args"]["name"] for e in data["traceEvents"]
+             if e["ph"] == "M" and e["name"] == "thread_name"}
+    slices = [e for e in data["traceEvents"] if e.get("cat") == "dma"]
+    assert sorted(names[e["tid"]] for e in slices) == sorted(r["engine"] for r in records)
+    assert len({e["tid"] for e in slices}) == len(engines)
+    by_key = {(e["args"]["engine"], e["args"]["core"], e["args"]["issued_s"]): e for e in slices}
+    assert len(by_key) == len(records)
+    for r in records:
+        e = by_key[(r["engine"], r["core"], r["issued_s"])]
+        assert e["dur"] == pytest.approx((r["end_s"] - r["begin_s"]) * 1e6, abs=1e-3)
+        assert e["ts"] == pytest.approx(r["begin_s"] * 1e6, abs=1e-3)
+
+
 def test_trace_dma_transfers_get_their_own_well_nested_tracks(conv):
     transfers = [{"engine": "cluster_dma", "direction": "L2->L1", "bytes": 1024, "begin_s": 1e-5, "end_s": 3e-5},
                  {"engine": "cluster_dma", "direction": "L2->L1", "bytes": 1024, "begin_s": 2e-5, "end_s": 4e-5},
@@ -437,6 +467,28 @@ def test_many_region_columns_fit_without_cutting_numbers(conv):
     text = render(dataclasses.replace(conv, layers=layers))
     assert "…" not in text.split("memory (bytes")[0]
     assert "14,078" in text and "7,987" in text
+
+
+def test_a_table_too_wide_splits_into_time_and_memory_with_every_number_whole(conv):
+    """Regions and DMA columns that do not fit 120 columns beside the time columns move to a
+    second table with the same rows; on a wide terminal they stay in one."""
+    layers = [dataclasses.replace(layer, touched_bytes={"L1": 14_078, "FC_TCDM": 3, "L2": 7_987},
+                                  stack_high_water_bytes=484, dma_bytes_in=12_864_000, dma_bytes_out=8_000)
+              for layer in conv.layers]
+    result = dataclasses.replace(conv, layers=layers)
+    narrow = render(result)
+    tables = narrow.split("memory (bytes")[0]
+    assert "layers: memory and DMA (bytes)" in tables
+    time_part, memory_part = tables.split("layers: memory and DMA (bytes)")
+    for layer in conv.layers:
+        assert f"{layer.cycles:,}" in time_part  # whole, on one line
+    assert memory_part.count("12,864,000") == len(conv.layers) and "14,078" in memory_part
+    assert "(outside layers)" in time_part and "(outside layers)" not in memory_part
+    assert max(len(line) for line in tables.splitlines()) <= 120
+    console = Console(file=io.StringIO(), width=200, highlight=False)
+    print_report(result, console)
+    wide = console.file.getvalue()
+    assert "layers: memory and DMA" not in wide and "12,864,000" in wide
 
 
 def test_report_of_a_faulted_run_ends_with_the_fault_paragraph(tmp_path):

@@ -10,9 +10,9 @@ host time), peripheral accesses (periph/gap8.py) and fault reports.
 from __future__ import annotations
 
 import capstone
-from unicorn import (UC_ARCH_RISCV, UC_ERR_FETCH_PROT, UC_ERR_FETCH_UNMAPPED, UC_ERR_INSN_INVALID, UC_ERR_OK,
-                     UC_ERR_READ_PROT, UC_ERR_READ_UNMAPPED, UC_ERR_WRITE_PROT, UC_ERR_WRITE_UNMAPPED,
-                     UC_MODE_RISCV32, Uc, UcError)
+from unicorn import (UC_ARCH_RISCV, UC_ERR_FETCH_PROT, UC_ERR_FETCH_UNMAPPED, UC_ERR_INSN_INVALID,
+                     UC_ERR_OK, UC_ERR_READ_PROT, UC_ERR_READ_UNMAPPED, UC_ERR_WRITE_PROT,
+                     UC_ERR_WRITE_UNMAPPED, UC_MODE_RISCV32, Uc, UcError)
 from unicorn import riscv_const as rv
 
 from mcusim import native
@@ -29,7 +29,6 @@ from mcusim.periph.profile_port import PORT_SIZE, ProfilePort
 from mcusim.result import STATUS_FAULT, STATUS_HANG, FaultReport
 from mcusim.timing import TimingModel
 
-UNTIL = 0xFFFFFFFE  # never executed: slices end by uc_emu_stop only
 MSTATUS_FS_INITIAL = 1 << 13
 FC_CLUSTER_ID = 32
 

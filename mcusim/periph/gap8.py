@@ -1,15 +1,18 @@
-"""The GAP8 SoC around its cores: event units, cluster control, both DMA engines, timers, the
-APB SoC control (exit), the virtual stdout and the profiling port (docs/gap8.md §2-§4).
+"""The GAP8 SoC around its cores: event units, cluster control, the cluster DMA, the uDMA
+(HyperBus and UART), the SoC event generator, timers, the APB SoC control (exit), the virtual
+stdout and the profiling port (docs/gap8.md §2-§4).
 
 All of this runs on rare events (MMIO accesses, p.elw, DMA completions), in Python. Time is kept
 in picoseconds so that the FC (250 MHz) and the cluster (175 MHz) share one clock; DMA transfers
-complete at a simulated time and overlap with computation, as on silicon.
+complete at a simulated time and overlap with computation, as on silicon. Every completed
+transfer is also logged (DmaLog) for per-layer DMA bytes and the trace's DMA tracks.
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
+from array import array
 from collections import Counter, deque
 from dataclasses import dataclass
 from typing import Callable
@@ -37,8 +40,18 @@ FC_TIMER = 0x1B200400
 FC_EU = 0x1B200800
 FC_EU_DEMUX = 0x1B204000
 UDMA = 0x1A102000
-UDMA_HYPER = UDMA + 0x80 * 3
+UDMA_HYPER_ID, UDMA_UART_ID = 3, 4  # uDMA peripheral ids (docs/gap8.md §3.5)
+UDMA_HYPER = UDMA + 0x80 * UDMA_HYPER_ID
+UDMA_UART = UDMA + 0x80 * UDMA_UART_ID
 APB_SOC = 0x1A104000
+SOC_EU = 0x1A106000
+# SoC event generator (PULP soc_eu v1 layout, as GAP8's SDK drivers use it): a set bit in the FC
+# mask stops that SoC event from reaching the FC; the reset value 0 forwards every event (the SDK's
+# start-up code masks them all first: "they are active by default").
+SOC_EU_FC_MASK_MSB, SOC_EU_FC_MASK_LSB = 0x04, 0x08
+# The FC event unit's SoC-event FIFO (eu_v3 global area 0x700): a read pops the oldest event as
+# bit 31 (valid) | event id, or reads 0 when empty.
+EU_SOC_FIFO = 0x700
 STDOUT = 0x1A110000
 STDOUT_SIZE = 0x2000
 L1_TAS = 0x10100000
@@ -65,13 +78,22 @@ class Wait:
 
 
 class EventUnit:
-    """Event unit v3 for a group of cores (the cluster's 8, or the FC alone)."""
+    """Event unit v3 for a group of cores (the cluster's 8, or the FC alone).
+
+    Cores run in quanta, so a core may act (trigger an event, post to a dispatch FIFO, release the
+    mutex) before, in host order, a core that is behind it in simulated time reads the unit. What a
+    core did at time t is visible only from t on: every event bit, dispatch entry and mutex
+    release keeps its time, a read sees only what happened by the reader's time, and a p.elw that
+    finds something from later sleeps until then. Without this a core behind in time would take
+    work posted in its future and the results would depend on the quantum.
+    """
 
     def __init__(self, soc: "Gap8Soc", cores: list) -> None:
         self.soc = soc
         self.cores = cores
         n = len(cores)
         self.buffer = [0] * n
+        self.event_ps: list[dict[int, int]] = [{} for _ in range(n)]  # set bit -> time it was set
         self.mask = [0] * n
         self.irq_mask = [0] * n
         self.waits: dict[int, Wait] = {}
@@ -80,9 +102,12 @@ class EventUnit:
         self.barrier_arrived = [0] * 16
         self.barrier_latest_ps = [0] * 16
         self.team_mask = (1 << n) - 1
-        self.dispatch: list[deque] = [deque() for _ in range(n)]
+        self.dispatch: list[deque[tuple[int, int]]] = [deque() for _ in range(n)]  # (value, time posted)
         self.mutex_owner: int | None = None
+        self.mutex_free_ps = 0  # when the mutex was last released
         self.mutex_waiters: deque = deque()
+        self.soc_fifo: deque[int] = deque()  # SoC event ids not yet popped (the FC's unit only)
+        self.soc_event_line = 0
 
     # -- events ------------------------------------------------------------------------------
 
@@ -91,25 +116,59 @@ class EventUnit:
             target_mask = (1 << len(self.cores)) - 1  # 0 broadcasts (GVSoC trigger_event)
         for i in range(len(self.cores)):
             if target_mask >> i & 1:
+                times = self.event_ps[i]
+                times[event] = min(times[event], time_ps) if self.buffer[i] >> event & 1 else time_ps
                 self.buffer[i] |= 1 << event
                 self._try_wake(i, time_ps)
+
+    def _visible(self, i: int, bits: int, time_ps: int) -> int:
+        """The bits of `bits` set in core i's buffer by time_ps."""
+        out, pending = 0, bits & self.buffer[i]
+        while pending:
+            low = pending & -pending
+            if self.event_ps[i][low.bit_length() - 1] <= time_ps:
+                out |= low
+            pending ^= low
+        return out
+
+    def _clear(self, i: int, bits: int) -> None:
+        self.buffer[i] &= ~bits
+        for event in [e for e in self.event_ps[i] if bits >> e & 1]:
+            del self.event_ps[i][event]
+
+    def _check_later(self, i: int, time_ps: int) -> None:
+        """Look again at core i's wait when what it waits for becomes visible."""
+        self.soc.schedule(time_ps, lambda: self._try_wake(i, time_ps))
+
+    def push_soc_event(self, event_id: int, time_ps: int) -> None:
+        """A SoC event reached this unit: its id goes into the FIFO, the SoC-event line is raised."""
+        self.soc_fifo.append(event_id)
+        self.trigger(self.soc_event_line, 1, time_ps)
+
+    def pop_soc_event(self, time_ps: int) -> int:
+        if not self.soc_fifo:
+            return 0
+        event_id = self.soc_fifo.popleft()
+        if self.soc_fifo:  # raised again while events remain (GVSoC eu_v3), so none is missed
+            self.trigger(self.soc_event_line, 1, time_ps)
+        return 1 << 31 | event_id
 
     def _try_wake(self, i: int, time_ps: int) -> None:
         wait = self.waits.get(i)
         if wait is None:
             return
         value = None
-        if wait.kind == "event" and self.buffer[i] & self.mask[i]:
-            value = self.buffer[i] & self.mask[i]
+        if wait.kind == "event" and self._visible(i, self.mask[i], time_ps):
+            value = self._visible(i, self.mask[i], time_ps)
             if wait.clear:
-                self.buffer[i] &= ~value
-        elif wait.kind == "barrier" and self.buffer[i] >> EVT_BARRIER & 1:
-            value = self.buffer[i] & self.mask[i] or 1 << EVT_BARRIER
+                self._clear(i, value)
+        elif wait.kind == "barrier" and self._visible(i, 1 << EVT_BARRIER, time_ps):
+            value = self._visible(i, self.mask[i], time_ps) or 1 << EVT_BARRIER
             if wait.clear:
-                self.buffer[i] &= ~(1 << EVT_BARRIER)
-        elif wait.kind == "dispatch" and self.dispatch[i]:
-            value = self.dispatch[i].popleft()
-        elif wait.kind == "mutex" and self.mutex_owner == i:
+                self._clear(i, 1 << EVT_BARRIER)
+        elif wait.kind == "dispatch" and self.dispatch[i] and self.dispatch[i][0][1] <= time_ps:
+            value = self.dispatch[i].popleft()[0]
+        elif wait.kind == "mutex" and self.mutex_owner == i and self.mutex_free_ps <= time_ps:
             value = 0
         if value is not None:
             del self.waits[i]
@@ -138,13 +197,17 @@ class EventUnit:
         if 0x80 <= offset < 0x88:  # dispatch FIFO
             if offset == 0x84:
                 return self.team_mask
-            if self.dispatch[i]:
-                return self.dispatch[i].popleft()
-            return self._sleep(i, Wait("dispatch"), elw)
+            if self.dispatch[i] and self.dispatch[i][0][1] <= time_ps:
+                return self.dispatch[i].popleft()[0]
+            return self._sleep(i, Wait("dispatch"), elw,
+                               self.dispatch[i][0][1] if self.dispatch[i] else None)
         if 0xC0 <= offset < 0xC4:  # mutex: a read takes it
-            if self.mutex_owner is None:
+            if self.mutex_owner is None and self.mutex_free_ps <= time_ps:
                 self.mutex_owner = i
                 return 0
+            if self.mutex_owner is None:  # released, but after this core's time: its turn then
+                self.mutex_owner = i
+                return self._sleep(i, Wait("mutex"), elw, self.mutex_free_ps)
             self.mutex_waiters.append(i)
             return self._sleep(i, Wait("mutex"), elw)
         if 0x200 <= offset < 0x400:
@@ -159,19 +222,25 @@ class EventUnit:
         if offset in (0x0C,):
             return self.irq_mask[i]
         if offset in (0x18, 0x1C):
-            return self.buffer[i]
+            return self._visible(i, 0xFFFFFFFF, time_ps)
         if offset == 0x20:
-            return self.buffer[i] & self.mask[i]
+            return self._visible(i, self.mask[i], time_ps)
         if offset == 0x24:
-            return self.buffer[i] & self.irq_mask[i]
+            return self._visible(i, self.irq_mask[i], time_ps)
         if offset in (0x38, 0x3C):  # EVENT_WAIT, EVENT_WAIT_CLEAR
-            value = self.buffer[i] & self.mask[i]
+            value = self._visible(i, self.mask[i], time_ps)
             if value:
                 if offset == 0x3C:
-                    self.buffer[i] &= ~value
+                    self._clear(i, value)
                 return value
-            return self._sleep(i, Wait("event", clear=offset == 0x3C), elw)
+            return self._sleep(i, Wait("event", clear=offset == 0x3C), elw,
+                               self._earliest(i, self.mask[i]))
         return 0
+
+    def _earliest(self, i: int, bits: int) -> int | None:
+        """When the first of `bits` set in core i's buffer became visible (None: none is set)."""
+        times = [t for e, t in self.event_ps[i].items() if bits >> e & 1]
+        return min(times) if times else None
 
     def _barrier_read(self, i: int, b: int, reg: int, time_ps: int, elw: bool) -> int | None:
         if reg == 0x00:
@@ -182,18 +251,22 @@ class EventUnit:
             return self.barrier_target_mask[b]
         if reg in (0x18, 0x1C):  # TRIGGER_WAIT(_CLEAR): arrive, then sleep until the barrier event
             self._arrive(b, i, time_ps)
-            if self.buffer[i] >> EVT_BARRIER & 1:
+            if self._visible(i, 1 << EVT_BARRIER, time_ps):
                 if reg == 0x1C:
-                    self.buffer[i] &= ~(1 << EVT_BARRIER)
+                    self._clear(i, 1 << EVT_BARRIER)
                 return 1 << EVT_BARRIER
-            return self._sleep(i, Wait("barrier", clear=reg == 0x1C, barrier=b), elw)
+            return self._sleep(i, Wait("barrier", clear=reg == 0x1C, barrier=b), elw,
+                               self._earliest(i, 1 << EVT_BARRIER))
         return 0
 
-    def _sleep(self, i: int, wait: Wait, elw: bool) -> int | None:
+    def _sleep(self, i: int, wait: Wait, elw: bool, visible_ps: int | None = None) -> int | None:
+        """Core i sleeps in `wait`; `visible_ps`: what it waits for is there from that time on."""
         if not elw:
             self.soc.protocol_errors += 1  # a plain load cannot sleep: it reads 0
             return 0
         self.waits[i] = wait
+        if visible_ps is not None:
+            self._check_later(i, visible_ps)
         return None
 
     def write_demux(self, i: int, offset: int, value: int, time_ps: int) -> None:
@@ -205,10 +278,11 @@ class EventUnit:
                 return
             for j in range(len(self.cores)):
                 if self.team_mask >> j & 1 and j != i:
-                    self.dispatch[j].append(value)
+                    self.dispatch[j].append((value, time_ps))
                     self._try_wake(j, time_ps)
         elif 0xC0 <= offset < 0xC4:  # mutex release
             self.mutex_owner = None
+            self.mutex_free_ps = time_ps
             if self.mutex_waiters:
                 self.mutex_owner = self.mutex_waiters.popleft()
                 self._try_wake(self.mutex_owner, time_ps)
@@ -243,7 +317,7 @@ class EventUnit:
         elif offset == 0x14:
             self.irq_mask[i] |= value
         elif offset == 0x28:
-            self.buffer[i] &= ~value
+            self._clear(i, value)
         self._try_wake(i, time_ps)
 
     def read_global(self, reader: int | None, offset: int, time_ps: int) -> int:
@@ -253,6 +327,8 @@ class EventUnit:
         if offset < 0x600:
             b, reg = (offset - 0x400) // 0x20, (offset - 0x400) % 0x20
             return self._barrier_read(reader or 0, b, reg, time_ps, elw=False) or 0
+        if offset == EU_SOC_FIFO:
+            return self.pop_soc_event(time_ps)
         return 0
 
     def write_global(self, writer: int | None, offset: int, value: int, time_ps: int) -> None:
@@ -264,6 +340,46 @@ class EventUnit:
             self.trigger((offset - 0x600) // 4, value, time_ps)
         else:
             self.soc.unmodelled[("eu-global", offset)] += 1
+
+
+# What "in" and "out" mean for per-layer DMA bytes (LayerRecord.dma_bytes_in/out): "in" moves data
+# towards the cores that compute (L3 -> L2 -> L1, and UART reception into L2), "out" away from them.
+DIRECTION_IS_IN = {"L2->L1": True, "L3->L2": True, "UART->L2": True,
+                   "L1->L2": False, "L2->L3": False, "L2->UART": False}
+
+
+class DmaLog:
+    """Every completed transfer of every DMA engine, in completion order.
+
+    A record holds the engine, direction, bytes, the issuing core and three times: issued (the
+    command or CFG write), begin (the engine starts it: later than issued when it waited behind
+    another transfer of the same engine) and end (completion). The result keeps the first
+    MAX_RECORDS records (so that a firmware issuing millions of transfers still saves a small
+    JSON) and counts the rest; per-layer bytes are computed from every transfer (compact arrays).
+    """
+
+    MAX_RECORDS = 20_000
+
+    def __init__(self) -> None:
+        self.records: list[tuple[str, str, int, str, int, int, int]] = []
+        self.omitted = 0
+        self.end_ps = array("q")
+        self.signed_bytes = array("q")  # > 0: in, < 0: out
+
+    def add(self, engine: str, direction: str, size: int, core: str, issued_ps: int, begin_ps: int,
+            end_ps: int) -> None:
+        self.end_ps.append(end_ps)
+        self.signed_bytes.append(size if DIRECTION_IS_IN[direction] else -size)
+        if len(self.records) < self.MAX_RECORDS:
+            self.records.append((engine, direction, size, core, issued_ps, begin_ps, end_ps))
+        else:
+            self.omitted += 1
+
+    def to_dicts(self) -> list[dict[str, object]]:
+        return [{"engine": engine, "direction": direction, "bytes": size, "core": core,
+                 "issued_s": issued / PS_PER_SECOND, "begin_s": begin / PS_PER_SECOND,
+                 "end_s": end / PS_PER_SECOND}
+                for engine, direction, size, core, issued, begin, end in self.records]
 
 
 @dataclass
@@ -279,6 +395,8 @@ class DmaTransfer:
     length: int
     event: bool
     broadcast: bool
+    issued_ps: int = 0
+    begin_ps: int = 0
 
 
 class ClusterDma:
@@ -333,6 +451,7 @@ class ClusterDma:
         )
         self.busy |= 1 << transfer.counter
         start = max(time_ps, self.free_at_ps)
+        transfer.issued_ps, transfer.begin_ps = time_ps, start
         cycles = self.latency_cycles + -(-transfer.size // self.bytes_per_cycle)
         done = start + cycles_to_ps(cycles, self.clock_hz)
         self.free_at_ps = done
@@ -350,8 +469,11 @@ class ClusterDma:
                 memory.write(l1 + l1_offset, memory.read(ext + ext_offset, size))
             else:
                 memory.write(ext + ext_offset, memory.read(l1 + l1_offset, size))
-        self.bytes["L2->L1" if transfer.to_l1 else "L1->L2"] += transfer.size
+        direction = "L2->L1" if transfer.to_l1 else "L1->L2"
+        self.bytes[direction] += transfer.size
         self.transfers += 1
+        self.soc.log.add("cluster_dma", direction, transfer.size, core_name, transfer.issued_ps,
+                         transfer.begin_ps, time_ps)
         self.busy &= ~(1 << transfer.counter)
         if transfer.event:
             mask = 0 if transfer.broadcast else 1 << transfer.issuer
@@ -371,52 +493,181 @@ class ClusterDma:
         return out
 
 
-class HyperBus:
-    """uDMA channels of the HyperBus peripheral: L3 (HyperRAM/Flash image) <-> L2 (§3.5)."""
+class UdmaPeripheral:
+    """One uDMA v2 peripheral (§3.5): RX channel registers at +0x00, TX at +0x10 (SADDR, SIZE, CFG,
+    INTCFG), the peripheral's own registers from +0x20.
 
-    def __init__(self, soc: "Gap8Soc", bytes_per_second: int, latency_ns: int) -> None:
+    Writing CFG with EN (bit 4) queues a transfer of SIZE bytes at SADDR (L2). CFG reads EN = 1
+    until every transfer queued on that channel is done, and PENDING (bit 5) = 1 while one waits
+    behind the running one. A completed transfer raises SoC event 2 * id + channel (udma_v2.h;
+    GVSoC's gap8 config numbers them 2 * (id - 1) + channel: docs/gap8.md §3.5, an open question).
+
+    Limitations: silicon holds one pending transfer per channel; a third is queued here all the
+    same and counted as a protocol error, as is a buffer outside L2 (the uDMA reaches L2 only).
+    INTCFG, CLEAR and continuous mode are not modelled.
+    """
+
+    RX, TX = 0, 1
+    CFG_EN, CFG_PENDING = 1 << 4, 1 << 5
+    engine = ""
+    periph_id = 0
+    directions = ("", "")  # of the RX and TX channels
+
+    def __init__(self, soc: "Gap8Soc") -> None:
         self.soc = soc
-        self.bytes_per_second = bytes_per_second
-        self.latency_ps = latency_ns * 1000
         self.registers: dict[int, int] = {}
-        self.active = [0, 0]  # transfers in flight per channel: RX (L3 -> L2), TX (L2 -> L3)
-        self.free_at_ps = 0
+        self.active = [0, 0]  # transfers queued or running per channel
         self.bytes = Counter()
         self.busy_ps = 0
         self.transfers = 0
 
     def read(self, offset: int) -> int:
         value = self.registers.get(offset, 0)
-        if offset in (0x08, 0x18):  # CFG: EN (bit 4) reads 1 while the transfer runs
-            channel = 0 if offset == 0x08 else 1
-            value = (value & ~0x10) | (0x10 if self.active[channel] else 0)  # EN until all done
+        if offset in (0x08, 0x18):
+            active = self.active[offset // 0x10]
+            value &= ~(self.CFG_EN | self.CFG_PENDING)
+            value |= (self.CFG_EN if active else 0) | (self.CFG_PENDING if active > 1 else 0)
         return value
 
-    def write(self, offset: int, value: int, time_ps: int) -> None:
+    def write(self, core: str, offset: int, value: int, time_ps: int) -> None:
         self.registers[offset] = value
-        if offset in (0x08, 0x18) and value & 0x10:
-            channel = 0 if offset == 0x08 else 1
-            base = 0x00 if channel == 0 else 0x10
-            l2 = self.registers.get(base + 0x0, 0)
-            size = self.registers.get(base + 0x4, 0)
-            l3 = self.soc.l3_base + self.registers.get(0x20, 0)  # EXT_ADDR: offset in L3
-            self.active[channel] += 1
-            start = max(time_ps, self.free_at_ps)
-            done = start + self.latency_ps + size * PS_PER_SECOND // self.bytes_per_second
-            self.free_at_ps = done
-            self.busy_ps += done - start
-            self.soc.schedule(done, lambda: self._complete(channel, l2, l3, size))
+        if offset not in (0x08, 0x18) or not value & self.CFG_EN:
+            return
+        channel = offset // 0x10
+        l2 = self.registers.get(0x10 * channel, 0)
+        size = self.registers.get(0x10 * channel + 0x4, 0)
+        region = self.soc.board.region_at(l2)
+        if self.active[channel] >= 2 or region is None or region.kind != "l2" \
+                or l2 + size > region.base + region.size:
+            self.soc.protocol_errors += 1
+        self.active[channel] += 1
+        context = self._context(channel)
+        span = self._span(channel, size, time_ps)
+        if span is None:
+            return  # never completes (UART RX with no input)
+        begin, end = span
+        self.busy_ps += end - begin
+        self.soc.schedule(end, lambda: self._complete(channel, l2, size, context, core, time_ps, begin, end))
 
-    def _complete(self, channel: int, l2: int, l3: int, size: int) -> None:
-        memory = self.soc.memory
-        if channel == 0:
-            memory.write(l2, memory.read(l3, size))
-            self.bytes["L3->L2"] += size
-        else:
-            memory.write(l3, memory.read(l2, size))
-            self.bytes["L2->L3"] += size
-        self.active[channel] -= 1
+    def _complete(self, channel: int, l2: int, size: int, context: int, core: str, issued_ps: int,
+                  begin_ps: int, end_ps: int) -> None:
+        self._move(channel, l2, size, context)
+        direction = self.directions[channel]
+        self.bytes[direction] += size
         self.transfers += 1
+        self.active[channel] -= 1
+        self.soc.log.add(self.engine, direction, size, core, issued_ps, begin_ps, end_ps)
+        self.soc.soc_event(2 * self.periph_id + channel, end_ps)
+
+    def statistics(self) -> dict[str, object]:
+        return {"transfers": self.transfers, "bytes": dict(self.bytes), "busy_s": self.busy_ps / PS_PER_SECOND}
+
+    # -- what each peripheral defines -----------------------------------------------------------
+
+    def _context(self, channel: int) -> int:
+        """Peripheral state a transfer takes with it when queued (e.g. the HyperBus L3 address)."""
+        return 0
+
+    def _span(self, channel: int, size: int, time_ps: int) -> tuple[int, int] | None:
+        """(begin, end) of a transfer queued at time_ps, or None if it never completes."""
+        raise NotImplementedError
+
+    def _move(self, channel: int, l2: int, size: int, context: int) -> None:
+        raise NotImplementedError
+
+
+class HyperBus(UdmaPeripheral):
+    """uDMA channels of the HyperBus peripheral: L3 (HyperRAM/Flash image) <-> L2 (§3.5). One link:
+    RX and TX transfers take turns. EXT_ADDR (+0x20) is the L3 offset, read when CFG is written."""
+
+    engine = "udma_hyper"
+    periph_id = UDMA_HYPER_ID
+    directions = ("L3->L2", "L2->L3")
+
+    def __init__(self, soc: "Gap8Soc", bytes_per_second: int, latency_ns: int) -> None:
+        super().__init__(soc)
+        self.bytes_per_second = bytes_per_second
+        self.latency_ps = latency_ns * 1000
+        self.free_at_ps = 0
+
+    def _context(self, channel: int) -> int:
+        return self.soc.l3_base + self.registers.get(0x20, 0)  # EXT_ADDR: offset in L3
+
+    def _span(self, channel: int, size: int, time_ps: int) -> tuple[int, int]:
+        begin = max(time_ps, self.free_at_ps)
+        self.free_at_ps = begin + self.latency_ps + size * PS_PER_SECOND // self.bytes_per_second
+        return begin, self.free_at_ps
+
+    def _move(self, channel: int, l2: int, size: int, context: int) -> None:
+        memory = self.soc.memory
+        if channel == self.RX:
+            memory.write(l2, memory.read(context, size))
+        else:
+            memory.write(context, memory.read(l2, size))
+
+
+class Uart(UdmaPeripheral):
+    """UART0 behind the uDMA (udma_uart v1, §3.5): the TX channel sends SIZE bytes of L2, one frame
+    per byte, at the baud rate; the bytes reach the firmware's stdout when the transfer completes
+    (so a buffer must stay unchanged until CFG EN reads 0, as on silicon).
+
+    STATUS (+0x20): bit 0 TX busy, bit 1 RX busy. SETUP (+0x24): bit 0 parity, bits 2:1 data
+    bits - 5, bit 3 two stop bits, bits 31:16 CLKDIV; baud = peripheral clock / (CLKDIV + 1)
+    (PULP udma_uart register description). A frame is start bit + data bits + parity + stop
+    bits: 10 bit times for 8N1, which is also the frame until the firmware writes SETUP. CLKDIV 0
+    (the reset value: firmware that never sets a divisor) runs at the board's uart_baud.
+
+    Limitations: no input is connected, so an RX transfer never completes: RX busy and the RX
+    channel's EN stay 1, and firmware that waits for it ends as a hang. TX_ENA/RX_ENA are not
+    checked; the parity error flag is never set.
+    """
+
+    engine = "udma_uart"
+    periph_id = UDMA_UART_ID
+    directions = ("UART->L2", "L2->UART")
+    STATUS, SETUP = 0x20, 0x24
+
+    def __init__(self, soc: "Gap8Soc", baud: int, periph_clock_hz: int) -> None:
+        super().__init__(soc)
+        self.board_baud = baud
+        self.periph_clock_hz = periph_clock_hz
+        self.tx_free_at_ps = 0
+
+    def read(self, offset: int) -> int:
+        if offset == self.STATUS:
+            return (1 if self.active[self.TX] else 0) | (2 if self.active[self.RX] else 0)
+        return super().read(offset)
+
+    def frame_bits(self) -> int:
+        if self.SETUP not in self.registers:
+            return 10  # 8N1
+        setup = self.registers[self.SETUP]
+        return 1 + 5 + (setup >> 1 & 3) + (setup & 1) + (2 if setup >> 3 & 1 else 1)
+
+    def frame_ps(self) -> tuple[int, int]:
+        """One byte's time as a fraction (numerator, denominator) in picoseconds, kept exact."""
+        divisor = self.registers.get(self.SETUP, 0) >> 16
+        bits = self.frame_bits() * PS_PER_SECOND
+        return (bits * (divisor + 1), self.periph_clock_hz) if divisor else (bits, self.board_baud)
+
+    def baud(self) -> float:
+        numerator, denominator = self.frame_ps()
+        return self.frame_bits() * PS_PER_SECOND * denominator / numerator
+
+    def _span(self, channel: int, size: int, time_ps: int) -> tuple[int, int] | None:
+        if channel == self.RX:
+            return None
+        numerator, denominator = self.frame_ps()
+        begin = max(time_ps, self.tx_free_at_ps)
+        self.tx_free_at_ps = begin + size * numerator // denominator
+        return begin, self.tx_free_at_ps
+
+    def _move(self, channel: int, l2: int, size: int, context: int) -> None:
+        self.soc.write_stdout("uart0", self.soc.memory.read(l2, size))
+
+    def statistics(self) -> dict[str, object]:
+        return {**super().statistics(), "baud": self.baud(),
+                "rx_waiting": self.active[self.RX]}
 
 
 class Timer:
@@ -471,6 +722,11 @@ class Gap8Soc:
                               int(params.get("cluster_dma_latency_cycles", 10)), cluster_hz)
         self.hyper = HyperBus(self, int(params.get("hyper_bytes_per_second", 250_000_000)),
                               int(params.get("hyper_latency_ns", 100)))
+        # SoC peripherals run on the SoC clock (FLL0), the FC's (docs/gap8.md §1)
+        self.uart = Uart(self, int(params.get("uart_baud", 115_200)), fc.spec.clock_hz)
+        self.soc_eu_fc_mask = 0  # bit e set: SoC event e does not reach the FC
+        self.fc_eu.soc_event_line = int(params.get("fc_soc_event_line", 27))
+        self.log = DmaLog()
         self.wakeup_cycles = int(params.get("event_wakeup_cycles", 2))
         self.fc_timer = Timer(fc.spec.clock_hz)
         self.cluster_timer = Timer(cluster_hz)
@@ -509,6 +765,11 @@ class Gap8Soc:
         if ran:
             self.next_event_changed(self.next_event_ps())
 
+    def soc_event(self, event_id: int, time_ps: int) -> None:
+        """The SoC event generator: an event the FC mask lets through goes to the FC event unit."""
+        if not self.soc_eu_fc_mask >> event_id & 1:
+            self.fc_eu.push_soc_event(event_id, time_ps)
+
     def wake(self, core, value: int, time_ps: int, reason: str) -> None:
         core.wake(value, time_ps + cycles_to_ps(self.wakeup_cycles, core.spec.clock_hz), reason)
 
@@ -534,6 +795,12 @@ class Gap8Soc:
             return self.fc_timer.read(address - FC_TIMER, time_ps)
         if UDMA_HYPER <= address < UDMA_HYPER + 0x80:
             return self.hyper.read(address - UDMA_HYPER)
+        if UDMA_UART <= address < UDMA_UART + 0x80:
+            return self.uart.read(address - UDMA_UART)
+        if address == SOC_EU + SOC_EU_FC_MASK_LSB:
+            return self.soc_eu_fc_mask & 0xFFFFFFFF
+        if address == SOC_EU + SOC_EU_FC_MASK_MSB:
+            return self.soc_eu_fc_mask >> 32
         if address == APB_SOC + APB_INFO:
             return (len(self.cluster_cores) << 16) | 1
         if CLUSTER_CTRL <= address < CLUSTER_CTRL + 0x400:
@@ -572,7 +839,13 @@ class Gap8Soc:
         elif FC_TIMER <= address < FC_TIMER + 0x400:
             self.fc_timer.write(address - FC_TIMER, value, time_ps)
         elif UDMA_HYPER <= address < UDMA_HYPER + 0x80:
-            self.hyper.write(address - UDMA_HYPER, value, time_ps)
+            self.hyper.write(core.spec.name, address - UDMA_HYPER, value, time_ps)
+        elif UDMA_UART <= address < UDMA_UART + 0x80:
+            self.uart.write(core.spec.name, address - UDMA_UART, value, time_ps)
+        elif address == SOC_EU + SOC_EU_FC_MASK_LSB:
+            self.soc_eu_fc_mask = (self.soc_eu_fc_mask & ~0xFFFFFFFF) | value
+        elif address == SOC_EU + SOC_EU_FC_MASK_MSB:
+            self.soc_eu_fc_mask = (self.soc_eu_fc_mask & 0xFFFFFFFF) | value << 32
         elif address == APB_SOC + APB_CORESTATUS:
             if value >> 31 & 1 and self.exit_code is None:
                 code = value & 0x7FFFFFFF
@@ -599,11 +872,17 @@ class Gap8Soc:
             self.registers[CLUSTER_CTRL + offset] = value
 
     def _putc(self, core, byte: int) -> None:
-        line = self.line_buffers.setdefault(core.spec.name, bytearray())
-        line.append(byte)
-        if byte == 0x0A:
-            self.emit_stdout(bytes(line))
-            line.clear()
+        self.write_stdout(core.spec.name, bytes((byte,)))
+
+    def write_stdout(self, source: str, data: bytes) -> None:
+        """The firmware's stdout, a line at a time per source (a core's virtual stdout, the UART),
+        so that lines from sources that write at the same time do not mix."""
+        line = self.line_buffers.setdefault(source, bytearray())
+        line += data
+        if b"\n" in data:
+            complete, _, rest = bytes(line).rpartition(b"\n")
+            self.emit_stdout(complete + b"\n")
+            line[:] = rest
 
     def flush_stdout(self) -> None:
         for line in self.line_buffers.values():
@@ -615,8 +894,8 @@ class Gap8Soc:
         return {
             "cluster_dma": {"transfers": self.dma.transfers, "bytes": dict(self.dma.bytes),
                             "busy_s": self.dma.busy_ps / PS_PER_SECOND},
-            "udma_hyper": {"transfers": self.hyper.transfers, "bytes": dict(self.hyper.bytes),
-                           "busy_s": self.hyper.busy_ps / PS_PER_SECOND},
+            "udma_hyper": self.hyper.statistics(),
+            "udma_uart": self.uart.statistics(),
             "unmodelled_registers": {f"{a:#010x}" if isinstance(a, int) else f"{a[0]}+{a[1]:#x}": n
                                      for a, n in self.unmodelled.items()},
             "protocol_errors": self.protocol_errors,

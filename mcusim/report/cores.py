@@ -34,7 +34,7 @@ def dma_table(result: RunResult) -> Table | None:
     for column in ("engine", "direction", "bytes", "engine transfers", "engine busy"):
         table.add_column(column, justify="left" if column in ("engine", "direction") else "right")
     rows = 0
-    for engine in ("cluster_dma", "udma_hyper"):
+    for engine in ("cluster_dma", "udma_hyper", "udma_uart"):
         stats = soc.get(engine) or {}
         for direction, count in sorted((stats.get("bytes") or {}).items()):
             table.add_row(engine, direction, f"{count:,}", f"{stats.get('transfers', 0):,}",

@@ -1,7 +1,7 @@
 """The per-layer table: one row per layer marker (MCUSIM_LAYER_BEGIN/END), from a RunResult.
 
-`layer_rows` builds the rows every layer output shares (terminal table, CSV, diff); `layer_table`
-renders them with rich. Rules:
+`layer_rows` builds the rows every layer output shares (terminal table, CSV, diff); `layer_tables`
+renders them with rich (two tables, time and memory, when one would not fit the console). Rules:
 
 - A row's cycles are the cycles of its core, its time is at that core's clock.
 - Several cores that mark a layer of the same name (the k-th occurrence on each core, at the same
@@ -19,9 +19,12 @@ renders them with rich. Rules:
 
 from __future__ import annotations
 
+import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -174,36 +177,36 @@ def _ratio(value: float | None) -> str:
     return "—" if value is None else f"{value:.3f}"
 
 
-def layer_table(result: RunResult) -> Table | None:
-    """The per-layer table (rich), or None when there are no markers."""
+def layer_tables(result: RunResult, width: int) -> list[Table]:
+    """The per-layer table (rich) for a console `width` columns wide; none without markers.
+
+    One table when it fits; otherwise two with the same rows, so that no number is ever folded:
+    time (cycles, time, share, MACs, MAC/cycle) and memory (stack, bytes written per region, DMA).
+    """
     t = layer_rows(result)
     if t is None:
-        return None
+        return []
     regions = t.regions
     title = f"layers (cycles of the {t.reference_core} core at {t.clock_hz / 1e6:g} MHz" \
         if t.multi_core else f"layers (cycles at {t.clock_hz / 1e6:g} MHz"
     title += f", {result.timing_model.get('name', '?')} {result.timing_model.get('mode', '')} timing)"
-    table = Table(title=title, title_justify="left", padding=(0, 1))
     per_core_column = any(len(r.core_cycles) > 1 for r in t.rows)
     # a cores column when some row is not the reference core's alone (the title names that core)
     cores_column = t.multi_core and any(r.cores != [t.reference_core] for r in t.rows)
-    table.add_column("#", justify="right")
-    table.add_column("layer", no_wrap=True)
+
+    # (header, justify, group): "key" columns go into every table, then "time" or "memory"
+    columns = [("#", "right", "key"), ("layer", "left", "key")]
     if cores_column:
-        table.add_column("cores", no_wrap=True)
+        columns.append(("cores", "left", "time"))
     if per_core_column:
-        table.add_column("per-core cycles", justify="right")
-    # narrow headers on several lines, so that many region columns still fit 120 columns;
-    # numbers fold rather than being cut off with an ellipsis
-    for column in ("cycles", "time", "share", "MACs", "MAC/\ncycle"):
-        table.add_column(column, justify="right", overflow="fold")
+        columns.append(("per-core cycles", "right", "time"))
+    # narrow headers on several lines, so that many region columns still fit 120 columns
+    columns += [(name, "right", "time") for name in ("cycles", "time", "share", "MACs", "MAC/\ncycle")]
     if t.has_stack:
-        table.add_column("stack\n(B)", justify="right", overflow="fold")
-    for region in regions:
-        table.add_column(f"{region}\nwritten\n(B)", justify="right", overflow="fold")
+        columns.append(("stack\n(B)", "right", "memory"))
+    columns += [(f"{region}\nwritten\n(B)", "right", "memory") for region in regions]
     if t.has_dma:
-        table.add_column("DMA in\n(B)", justify="right", overflow="fold")
-        table.add_column("DMA out\n(B)", justify="right", overflow="fold")
+        columns += [("DMA in\n(B)", "right", "memory"), ("DMA out\n(B)", "right", "memory")]
 
     def cells(index: str, label: Text | str, cores: str, per_core: str, cycles: int, seconds: float,
               macs: int | None, mpc: float | None, stack: int | None, touched: dict[str, int],
@@ -222,6 +225,7 @@ def layer_table(result: RunResult) -> Table | None:
             row += ["", ""] if dma is None else [f"{dma[0]:,}", f"{dma[1]:,}"]
         return row
 
+    rows: list[tuple[list, dict]] = []  # cells, add_row options; the last two: outside and total
     for r in t.rows:
         label = Text("  " * r.depth + r.label)
         if not r.ended:
@@ -230,17 +234,36 @@ def layer_table(result: RunResult) -> Table | None:
         if len(r.core_cycles) > 1:
             lo, hi = min(r.core_cycles.values()), max(r.core_cycles.values())
             per_core = f"{lo:,}" if lo == hi else f"{lo:,}–{hi:,}"
-        table.add_row(*cells(str(r.index), label, core_list(r.cores), per_core, r.cycles, r.time_s,
-                             r.macs, r.macs_per_cycle, r.stack_high_water_bytes, r.touched_bytes,
-                             (r.dma_bytes_in, r.dma_bytes_out)))
-    table.add_row(*cells("", Text(OUTSIDE, style="dim"), t.reference_core, "", t.outside_cycles,
-                         t.outside_cycles / t.clock_hz, None, None, None, {}, None),
-                  end_section=True)
+        rows.append((cells(str(r.index), label, core_list(r.cores), per_core, r.cycles, r.time_s,
+                           r.macs, r.macs_per_cycle, r.stack_high_water_bytes, r.touched_bytes,
+                           (r.dma_bytes_in, r.dma_bytes_out)), {}))
+    rows.append((cells("", Text(OUTSIDE, style="dim"), t.reference_core, "", t.outside_cycles,
+                       t.outside_cycles / t.clock_hz, None, None, None, {}, None), {"end_section": True}))
     total_label = f"{TOTAL} ({t.reference_core})" if t.multi_core else TOTAL
     macs = t.total_macs
-    table.add_row(*cells("", Text(total_label, style="bold"), t.reference_core, "", t.total_cycles,
-                         t.total_cycles / t.clock_hz, macs,
-                         macs / t.total_cycles if macs and t.total_cycles else None,
-                         None, {}, None), style="bold")
-    return table
+    rows.append((cells("", Text(total_label, style="bold"), t.reference_core, "", t.total_cycles,
+                       t.total_cycles / t.clock_hz, macs, macs / t.total_cycles if macs and t.total_cycles else None,
+                       None, {}, None), {"style": "bold"}))
 
+    def table(table_title: str, groups: tuple[str, ...], layer_rows_only: bool = False) -> Table:
+        chosen = [i for i, (_, _, group) in enumerate(columns) if group in groups]
+        out = Table(title=table_title, title_justify="left", padding=(0, 1))
+        for i in chosen:
+            header, justify, _ = columns[i]
+            out.add_column(header, justify=justify, no_wrap=header == "layer", overflow="fold")
+        for row, options in rows[:-2] if layer_rows_only else rows:
+            out.add_row(*(row[i] for i in chosen), **options)
+        return out
+
+    whole = table(title, ("key", "time", "memory"))
+    if not any(group == "memory" for _, _, group in columns) or _fits(whole, width):
+        return [whole]
+    # the outside and total rows have no memory figures: the memory table leaves them out
+    return [table(title, ("key", "time")),
+            table("layers: memory and DMA (bytes)", ("key", "memory"), layer_rows_only=True)]
+
+
+def _fits(table: Table, width: int) -> bool:
+    """Whether `table` fits `width` columns with every cell's longest word whole."""
+    console = Console(width=width, file=io.StringIO())
+    return Measurement.get(console, console.options.update_width(10 * width), table).minimum <= width

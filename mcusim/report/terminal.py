@@ -13,7 +13,7 @@ from rich.text import Text
 
 from mcusim.report.cores import core_table, dma_table
 from mcusim.report.functions import DEFAULT_TOP, function_table
-from mcusim.report.layers import NO_MARKERS_HINT, NO_PROFILE_HINT, layer_table
+from mcusim.report.layers import NO_MARKERS_HINT, NO_PROFILE_HINT, layer_tables
 from mcusim.report.memory import memory_renderables
 from mcusim.report.summary import fault_text, summary_table
 from mcusim.result import STATUS_EXITED, RunResult
@@ -25,16 +25,16 @@ def print_report(result: RunResult, console: Console, top: int = DEFAULT_TOP,
     for table in (core_table(result), dma_table(result)):
         if table is not None:
             console.print(table)
-    layers = layer_table(result)
-    if layers is not None:
-        console.print(layers)
-    if layers is None or functions:
+    layers = layer_tables(result, console.width)
+    for table in layers:
+        console.print(table)
+    if not layers or functions:
         table = function_table(result, top)
         if table is not None:
             console.print(table)
         if result.profile == "off":
             console.print(Text(NO_PROFILE_HINT, style="dim"))
-        elif layers is None:
+        elif not layers:
             console.print(Text(NO_MARKERS_HINT, style="dim"))
     for renderable in memory_renderables(result):
         console.print(renderable)
