@@ -4,15 +4,19 @@ Unicorn does not know the custom instructions: each one leaves the translated co
 illegal-instruction trap (docs/unicorn.md §3.1), about 150 ns, while a GAP8 kernel runs one in
 three. So, once at load time and in the loaded image only (never the ELF file), each custom
 instruction that xpulp_stubs.routine() can express in RV32IM is replaced by `jal x0, stub`: a
-J-type jump that links no register. The stub does what the instruction does and ends with
-`jal x0, pc + 4`. Everything else the engine reports stays exactly as with the trap:
+J-type jump that links no register. Its part of the stub does what the instruction does and ends
+with a jump to the next instruction's part, when that one is rewritten too (a run of rewritten
+instructions shares one stub), or back to `pc + 4`. Consecutive instructions of a run that access
+no memory also get one merged block. Everything the engine reports stays exactly as with the trap:
 
-- cycles and instructions: the jumping block ends at the rewritten instruction, as it ended at
-  the trapping one, and charges its static cost from the code map (built from the ELF); stub
-  blocks are invisible to the hot path (hotpath.h, stub_base/stub_end), so the block after the
-  return is accounted as after a trap (no taken branch, same block boundaries and counts);
-- hardware loops: a rewritten last body instruction returns to the instruction after it, where
-  the back-edge hook sits, as the trap handler did;
+- cycles and instructions: the block that jumps ends at the rewritten instruction, as it ended
+  at the trapping one, and charges its static cost from the code map (built from the ELF); each
+  later instruction of a run is charged by the hot path when its part (or merged block) starts,
+  as the one-instruction block the trap path made of it, budget check included; blocks of stub
+  code count nothing else (hotpath.c stub_block), so block boundaries, counts, branches and the
+  call tree are those of the trap path;
+- hardware loops: a run ends at a loop's last instruction and returns to the instruction after
+  it, where the back-edge hook sits, as the trap handler did;
 - the executor's dynamic costs: a stub's L2 load pays the latency once, as io_load does
   (hotpath.c mcs_data_read_hook); MMIO accesses and faults of a stub are attributed to the
   original instruction, and a fault is replayed through the executor for the same report
@@ -50,11 +54,11 @@ MAX_WINDOW = 0x100000  # what one jal spans, at most
 
 @dataclass(frozen=True)
 class Site:
-    """One rewritten instruction and its stub."""
+    """One rewritten instruction and its part of a stub."""
 
     pc: int
     word: int            # the original instruction
-    entry: int           # the stub's first instruction
+    entry: int           # the part's first instruction
     end: int             # just past its return jump
     temps: tuple[int, ...]
     body: int            # the first address after the prologue that parks the temporaries
