@@ -54,19 +54,34 @@ def fp_registers_hold_32_bit_values(fail: Callable[[str], None]) -> None:
         fail(f"fmv.w.x/fmv.x.w round trip gave {[hex(g) for g in got]}")
 
 
+def _interrupts_of(word: int, mstatus: int = 1 << 13) -> list[tuple[int, int]]:
+    """(intno, PC) of the interrupts `word` at CODE raises, the run stopped at the first."""
+    uc = _core()
+    uc.reg_write(rv.UC_RISCV_REG_MSTATUS, mstatus)
+    _code(uc, CODE, [word, E.addi(0, 0, 0)])
+    seen = []
+
+    def on_interrupt(uc, intno, _):
+        seen.append((intno, uc.reg_read(rv.UC_RISCV_REG_PC)))
+        uc.emu_stop()
+
+    uc.hook_add(UC_HOOK_INTR, on_interrupt)
+    uc.emu_start(CODE, CODE + 8)
+    return seen
+
+
+def fp_moves_trap_while_the_fpu_is_off(fail: Callable[[str], None]) -> None:
+    """With mstatus.FS Off, fmv traps like a custom instruction (intno 2, PC + 4): the trap
+    handler turns the FPU on and restarts the stub (ri5cy.c enable_fp_for_stub)."""
+    seen = _interrupts_of(E.fmv_w_x(5, A0), mstatus=0)
+    if seen != [(2, CODE + 4)]:
+        fail(f"fmv with the FPU off gave interrupts {seen}, expected intno 2 at PC + 4")
+
+
 def custom_instructions_still_trap(fail: Callable[[str], None]) -> None:
     """On the RV32GC model every Xpulp opcode is still unknown: UC_HOOK_INTR, intno 2, PC + 4."""
     for word in XPULP_WORDS:
-        uc = _core()
-        _code(uc, CODE, [word, E.addi(0, 0, 0)])
-        seen = []
-
-        def on_interrupt(uc, intno, _):
-            seen.append((intno, uc.reg_read(rv.UC_RISCV_REG_PC)))
-            uc.emu_stop()
-
-        uc.hook_add(UC_HOOK_INTR, on_interrupt)
-        uc.emu_start(CODE, CODE + 8)
+        seen = _interrupts_of(word)
         if seen != [(2, CODE + 4)]:
             fail(f"custom word {word:#010x} gave interrupts {seen}, expected intno 2 at PC + 4")
 
@@ -167,8 +182,9 @@ def a_peripheral_stop_is_at_the_access(fail: Callable[[str], None]) -> None:
         fail(f"a stop from an MMIO write left (pc, a2, a3) = ({got[0]:#x}, {got[1]}, {got[2]})")
 
 
-PROBES = (fp_registers_hold_32_bit_values, custom_instructions_still_trap, jumps_make_the_block_boundaries,
-          loads_fault_precisely, misaligned_accesses_work, a_block_hook_can_stop_before_the_block_elsewhere,
+PROBES = (fp_registers_hold_32_bit_values, fp_moves_trap_while_the_fpu_is_off,
+          custom_instructions_still_trap, jumps_make_the_block_boundaries, loads_fault_precisely,
+          misaligned_accesses_work, a_block_hook_can_stop_before_the_block_elsewhere,
           a_block_hook_can_send_the_core_elsewhere, a_peripheral_stop_is_at_the_access)
 
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 import io
 
 import pytest
+from unicorn import UC_HOOK_CODE
+from unicorn import riscv_const as rv
 
 from conftest import elf_path
 from mcusim.board import load_board
@@ -70,6 +72,36 @@ def test_instructions_run_in_stubs_not_in_the_trap_handler():
     assert stub_runs > 100
     assert sum(c["xpulp_instructions"] for c in cores.values()) == \
         sum(c["xpulp_instructions"] for c in off.diagnostics["cores"].values())
+
+
+@pytest.mark.parametrize("where", ["at start", "before a merged block"])
+def test_firmware_that_turns_the_fpu_off_gets_the_same_result(where):
+    """Stubs park temporaries in FP registers; with mstatus.FS Off their first fmv traps, the
+    trap handler turns the FPU on and the block runs again, charged once: at the first stub of
+    each core, or (FS cleared by a probe just before it) at a merged block, whose later
+    instructions the hot path charges when it starts."""
+    off, out_off, _ = run(EDGES, False)
+    stdout = io.StringIO()
+    machine = Machine(load_board("gap8"), Firmware.load(elf_path(EDGES)),
+                      RunOptions(stdout=stdout, stderr=io.StringIO()))
+    fc = machine.cores[0]
+    if where == "at start":
+        for core in machine.cores:
+            core.uc.reg_write(rv.UC_RISCV_REG_MSTATUS, 0)
+    else:  # cleared at the jump to the block, so that the block is translated with FS Off
+        jump = machine.stubs.merged[0].pc
+        cleared = []
+
+        def clear_fs_once(uc, address, size, _):
+            if not cleared:
+                cleared.append(address)
+                uc.reg_write(rv.UC_RISCV_REG_MSTATUS, 0)
+
+        fc.uc.hook_add(UC_HOOK_CODE, clear_fs_once, begin=jump, end=jump)
+    on = machine.run()
+    assert sum(core.rv.fp_enables for core in machine.cores) == (2 if where == "at start" else 1)
+    assert stdout.getvalue() == out_off
+    assert_identical(on, off)
 
 
 def test_a_fault_in_a_stub_reports_the_original_instruction():

@@ -244,6 +244,9 @@ static inline int over_budget(uc_engine *uc, mcs_core *core)
 static void stub_block(uc_engine *uc, mcs_core *core, uint64_t address, const mcs_stub_entry *e)
 {
     uint32_t site = e->site;
+    if (core->stub_block_seq == core->blocks + 1 && core->stub_block_addr == address)
+        return; /* the same block again at once: restarted after its first fmv found the FPU off
+                 * (ri5cy.c enable_fp_for_stub); it has been charged */
     const mcs_code_range *r = site ? find_range(core, site) : 0;
     if (site && r == 0)
         return;
