@@ -44,7 +44,7 @@ class RunOptions:
     # bytes written and stack high-water), which cost host time.
     profile: bool = True
     # RISC-V (GAP8): rewrite the Xpulp instructions that allow it into jumps to RV32 stubs at load
-    # time (cores/xpulp_rewrite.py): the same results, several times faster. False: every custom
+    # time (cores/xpulp_rewrite.py): the same results, 1.5-3x faster. False: every custom
     # instruction traps to the native executor, as before the rewrite existed.
     rewrite_custom: bool = True
     stdout: TextIO = field(default_factory=lambda: sys.stdout)

@@ -214,6 +214,10 @@ class NativeLibrary:
                 f"({self.cdll.mcs_core_size()} vs {ctypes.sizeof(CoreState)} bytes): "
                 "hotpath.h and mcusim/native/__init__.py are out of step."
             )
+        self.cdll.mcs_stub_entry_size.restype = ctypes.c_uint32
+        if self.cdll.mcs_stub_entry_size() != STUB_ENTRY.itemsize:
+            raise McusimError("the native stub entry does not match its Python mirror (STUB_ENTRY): "
+                              "hotpath.h and mcusim/native/__init__.py are out of step.")
         self.block_hook = ctypes.cast(self.cdll.mcs_block_hook, ctypes.c_void_p).value
         self.tlb_fill = ctypes.cast(self.cdll.mcs_tlb_fill, ctypes.c_void_p).value
         self.data_read_hook = ctypes.cast(self.cdll.mcs_data_read_hook, ctypes.c_void_p).value

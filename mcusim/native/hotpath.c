@@ -5,6 +5,7 @@
 
 uint32_t mcs_abi_version(void) { return MCS_ABI_VERSION; }
 uint32_t mcs_core_size(void) { return (uint32_t)sizeof(mcs_core); }
+uint32_t mcs_stub_entry_size(void) { return (uint32_t)sizeof(mcs_stub_entry); }
 
 static inline const mcs_code_range *find_range(const mcs_core *core, uint64_t address)
 {

@@ -215,5 +215,6 @@ void mcs_thumb_data_read_hook(uc_engine *uc, uc_mem_type type, uint64_t address,
 void mcs_divide_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_data);
 uint32_t mcs_abi_version(void);
 uint32_t mcs_core_size(void);
+uint32_t mcs_stub_entry_size(void);
 
 #endif
