@@ -7,7 +7,9 @@ Each configuration runs --repeat times on a fresh instance; the best time counts
 are shared and noisy). Prints MIPS of bare Unicorn and of mcusim with --timing fast and accurate,
 with each ratio mcusim/bare; the cost of full profiling (accurate timing with and without
 --no-profile, on the same kernel and on kws_dscnn); then, for GAP8, the aggregate MIPS of the
-8-core convolution against the same ELF's single-core convolution.
+8-core convolution against the same ELF's single-core convolution, and the host time of GAP8
+networks with the load-time rewrite of Xpulp instructions into RV32 stubs against the trap path
+it replaces (RunOptions.rewrite_custom; both give the same RunResult).
 
     python benchmarks/speed.py [--elf ELF --board BOARD] [--reps N] [--repeat 5]
 """
@@ -164,6 +166,33 @@ def gap8_multicore(repeat: int) -> None:
     print(f"  ratio 8-core/1-core: {multi / single:.2f}")
 
 
+GAP8_NETWORKS = ("vww_mbv1-gap8.elf", "reid_squeezenet_async-gap8.elf")
+
+
+def gap8_rewrite(repeat: int) -> None:
+    """Host time of whole GAP8 network runs, rewrite on and off, interleaved, best of `repeat`."""
+    board = load_board("gap8")
+    print(f"GAP8 networks, Xpulp rewrite into RV32 stubs vs trap path, best of {repeat}:")
+    for name in GAP8_NETWORKS:
+        firmware = Firmware.load(ROOT / "firmware/prebuilt" / name)
+        times: dict[bool, list[float]] = {True: [], False: []}
+        totals = {}
+        for _ in range(repeat):
+            for rewrite in (False, True):
+                options = RunOptions(stdout=io.StringIO(), stderr=io.StringIO(), rewrite_custom=rewrite)
+                machine = Machine(board, firmware, options)
+                start = time.perf_counter()
+                result = machine.run()
+                times[rewrite].append(time.perf_counter() - start)
+                totals[rewrite] = (result.totals.instructions, result.totals.cycles)
+        if totals[True] != totals[False]:
+            raise RuntimeError(f"{name}: the rewrite changed the result: {totals}")
+        instructions = totals[True][0]
+        on, off = min(times[True]), min(times[False])
+        print(f"  {name:32s} trap path {off:6.2f} s ({instructions / off / 1e6:5.1f} MIPS), "
+              f"rewrite {on:6.2f} s ({instructions / on / 1e6:5.1f} MIPS), {off / on:.2f}x")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--elf", type=Path, default=DEFAULT_ELF)
@@ -192,6 +221,7 @@ def main() -> int:
     profiling_cost(board, firmware, argv, args.repeat)
     if not args.skip_gap8:
         gap8_multicore(max(1, min(args.repeat, 3)))
+        gap8_rewrite(max(1, min(args.repeat, 3)))
     return 0
 
 

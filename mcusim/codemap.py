@@ -40,13 +40,17 @@ class CodeRange:
 
 class CodeMap:
     def __init__(self, ranges: list[CodeRange], instructions: int,
-                 system_words: dict[int, int] | None = None, functions: list | None = None) -> None:
+                 system_words: dict[int, int] | None = None, functions: list | None = None,
+                 custom_words: dict[int, int] | None = None) -> None:
         self.ranges = ranges
         self.functions = functions or []  # the firmware's functions; index i is number i + 1
         self.static_instructions = instructions
         # RISC-V: 32-bit words of the SYSTEM (CSR) and hardware-loop (custom-3) opcodes, by
         # address: the RI5CY core finds loop ends and cycle-counter reads among them.
         self.system_words = system_words or {}
+        # RISC-V: 32-bit words Capstone does not decode (Xpulpv2/GAP8 instructions), by address:
+        # the candidates of the load-time rewrite (cores/xpulp_rewrite.py).
+        self.custom_words = custom_words or {}
 
     def new_block_counts(self) -> list[np.ndarray]:
         """Zeroed execution counters of block starts, one array per range: one set per core."""
@@ -56,7 +60,7 @@ class CodeMap:
     def build(cls, firmware: Firmware, timing: TimingModel) -> "CodeMap":
         spans = _code_spans(firmware)
         image = _Image(firmware)
-        ranges, total, system_words = [], 0, {}
+        ranges, total, system_words, custom_words = [], 0, {}, {}
         for base, end in spans:
             n = (end - base) // 2
             instructions = np.zeros(n, dtype=np.uint64)
@@ -77,6 +81,8 @@ class CodeMap:
                         word = int.from_bytes(image.read(insn.address, 4), "little")
                         if word & 0x7F in (0x73, 0x7B):
                             system_words[insn.address] = word
+                        if insn.mnemonic == "custom":
+                            custom_words[insn.address] = word
             total += int(instructions.sum())
             function_index = np.zeros(n, dtype=np.uint32)
             starts = [f.address for f in firmware.functions] + [end]
@@ -92,7 +98,7 @@ class CodeMap:
                 instruction_prefix=_prefix(instructions), cycle_prefix=_prefix(cycles),
                 flags=flags, functions=function_index,
             ))
-        return cls(ranges, total, system_words, list(firmware.functions))
+        return cls(ranges, total, system_words, list(firmware.functions), custom_words)
 
 
 def _prefix(values: np.ndarray) -> np.ndarray:

@@ -2,7 +2,8 @@
 
 mcusim relies on private details of unicorn 2.1.4 (the binding's ``Uc._uch`` and ``uclib``, the
 Cortex-M model selection, the exception numbers its hooks see and the hflags rebuild after an
-IPSR write: docs/unicorn.md P6-P8, docs/cortexm.md §4). If a different Unicorn changes any of
+IPSR write: docs/unicorn.md P6-P8, docs/cortexm.md §4), and on the RISC-V behaviour the Xpulp
+stubs need (selftest_stubs.py). If a different Unicorn changes any of
 them, this fails loudly at start-up instead of producing wrong cycle counts later.
 """
 
@@ -16,6 +17,7 @@ from unicorn import arm_const as arm
 
 from mcusim import native
 from mcusim.errors import McusimError
+from mcusim.selftest_stubs import check_stub_conventions
 
 REQUIRED_UNICORN = "2.1.4"
 
@@ -80,3 +82,4 @@ def ensure_engine_conventions() -> None:
     if seen != expected:
         _fail(f"interrupt hook saw {[(i, hex(p)) for i, p in seen]}, expected "
               f"{[(i, hex(p)) for i, p in expected]} (SVC, EXC_RETURN, BKPT conventions)")
+    check_stub_conventions(lambda what: _fail(f"RISC-V stubs: {what}"))

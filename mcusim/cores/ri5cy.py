@@ -1,9 +1,10 @@
 """RI5CY cores (GAP8 fabric controller and cluster cores) on Unicorn's RV32.
 
-Unicorn runs RV32IMC; the native trap handler (native/ri5cy.c) executes the Xpulpv2/GAP8
-instructions and CSRs Unicorn lacks, and native hooks give hardware loops their zero-overhead back
-edges. What remains here is rare: starting a core, p.elw on the event unit (the core sleeps until
-an event: no host time), peripheral accesses (periph/gap8.py) and fault reports.
+Unicorn runs RV32IMC. Most Xpulpv2/GAP8 instructions were rewritten at load time into jumps to
+RV32 stubs (xpulp_rewrite.py); the native trap handler (native/ri5cy.c) executes the others and
+the CSRs Unicorn lacks, and native hooks give hardware loops their zero-overhead back edges. What
+remains here is rare: starting a core, p.elw on the event unit (the core sleeps until an event: no
+host time), peripheral accesses (periph/gap8.py) and fault reports.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from mcusim.codemap import CodeMap
 from mcusim.cores.access_site import AccessSiteLocator
 from mcusim.cores.base import CoreStop
 from mcusim.cores.riscv_registers import ABI_NAMES
+from mcusim.cores.xpulp_rewrite import XpulpRewrite
 from mcusim.elf import Firmware
 from mcusim.memory import Memory
 from mcusim.periph.gap8 import cycles_to_ps, ps_to_cycles
@@ -27,6 +29,7 @@ from mcusim.periph.profile_port import PORT_SIZE, ProfilePort
 from mcusim.result import STATUS_FAULT, STATUS_HANG, FaultReport
 from mcusim.timing import TimingModel
 
+MSTATUS_FS_INITIAL = 1 << 13
 FC_CLUSTER_ID = 32
 
 RUNNING, HALTED, SLEEPING, STOPPED = "running", "halted", "sleeping", "stopped"
@@ -93,7 +96,7 @@ class Ri5cyCore:
 
     def __init__(self, spec: CoreSpec, board: Board, firmware: Firmware, memory: Memory,
                  codemap: CodeMap, timing: TimingModel, sites: list[tuple[int, int]],
-                 call_tracking: bool = True) -> None:
+                 call_tracking: bool = True, stubs: XpulpRewrite | None = None) -> None:
         self.spec, self.board, self.firmware, self.memory = spec, board, firmware, memory
         self.timing = timing
         self.soc = None  # set by the machine once every core exists
@@ -115,10 +118,21 @@ class Ri5cyCore:
         self._disassembler = capstone.Cs(capstone.CS_ARCH_RISCV,
                                          capstone.CS_MODE_RISCV32 | capstone.CS_MODE_RISCVC)
 
+        self.stubs = stubs
         self.uc = Uc(UC_ARCH_RISCV, UC_MODE_RISCV32)
         # A narrow model: the default one decodes B and V, whose encodings Xpulp reuses (P6).
-        self.uc.ctl_set_cpu_model(rv.UC_CPU_RISCV32_SIFIVE_E31)
+        # With stubs, RV32GC (U34): the same without B and V, plus the FP registers that the
+        # stubs park temporaries in; the FPU must be on (mstatus.FS) for fmv to work.
+        if stubs is None:
+            self.uc.ctl_set_cpu_model(rv.UC_CPU_RISCV32_SIFIVE_E31)
+        else:
+            self.uc.ctl_set_cpu_model(rv.UC_CPU_RISCV32_SIFIVE_U34)
+            self.uc.reg_write(rv.UC_RISCV_REG_MSTATUS, MSTATUS_FS_INITIAL)
         memory.map_into(self.uc, spec.name)
+        tlb_regions = memory.tlb_regions(spec.name)
+        if stubs is not None:
+            stubs.map_into(self.uc)
+            tlb_regions.append(stubs.tlb_region())
         self.profile_port = ProfilePort(spec.name, self._read_memory, self._cycles_at_access)
         self._map_peripherals()
 
@@ -126,8 +140,11 @@ class Ri5cyCore:
         self.block_counts = codemap.new_block_counts()
         hot_path = timing.hot_path()
         self._native = native.attach(self.uc, self.state, codemap, self.block_counts,
-                                     memory.tlb_regions(spec.name), unknown_bytes_per_instruction=4,
+                                     tlb_regions, unknown_bytes_per_instruction=4,
                                      timing=hot_path, arch=self.family, call_tracking=call_tracking)
+        if stubs is not None:
+            self.state.stub_base, self.state.stub_end = stubs.base, stubs.end
+            self.state.stub_entries = stubs.entries.ctypes.data
         self.rv = native.RvCoreState()
         self._native_rv = native.attach_ri5cy(self.uc, self.rv, self.state, hartid,
                                               memory.host_spans(spec.name), sites, hot_path)
@@ -168,9 +185,23 @@ class Ri5cyCore:
         return cycles_to_ps(self.cycles, self.spec.clock_hz)
 
     def _cycles_at_access(self) -> int:
-        if self._access_pc is not None:  # made by an instruction the trap handler executed
-            return self._access_sites.cycles_before_instruction(self.state, self._access_pc)
+        pc = self._access_pc if self._access_pc is not None else self._custom_instruction_running()
+        if pc is not None:  # made by a custom instruction: the executor's or a stub's
+            return self._access_sites.cycles_before_instruction(self.state, pc)
         return self._access_sites.cycles_before_access(self.state, self._access_address)
+
+    def _custom_instruction_running(self) -> int | None:
+        """The address of the custom instruction the executor or a stub is running, if any."""
+        if self.rv.executing_pc:
+            return self.rv.executing_pc
+        if self._stub_running():
+            site = self.stubs.site_of_stub(self.state.stub_block_addr)
+            return site.pc if site is not None else None
+        return None
+
+    def _stub_running(self) -> bool:
+        """Whether the block running now is a stub's (no ordinary block since the last one)."""
+        return self.stubs is not None and self.state.stub_block_seq == self.state.blocks + 1
 
     def time_at_access_ps(self) -> int:
         return cycles_to_ps(self._cycles_at_access(), self.spec.clock_hz)
@@ -218,6 +249,8 @@ class Ri5cyCore:
             raise self._internal_error
         if self.state_name != RUNNING:
             return
+        if error != UC_ERR_OK and self.rv.stop_kind == native.RV_STOP_NONE and self._replay_stub_fault():
+            error = UC_ERR_OK
         kind = self.rv.stop_kind
         if kind == native.RV_STOP_ELW:
             self._event_load()
@@ -234,6 +267,24 @@ class Ri5cyCore:
             where = self.firmware.describe_address(self.pc())
             self.halt(CoreStop(STATUS_HANG, f"core {self.spec.name} hung in a branch-to-self loop "
                                             f"at {self.pc():#010x} ({where})"))
+
+    # ---- stubs of rewritten custom instructions (xpulp_rewrite.py) --------------------------
+
+    def _replay_stub_fault(self) -> bool:
+        """A stub's data access faulted. Put back the temporaries it parked, so that the
+        registers are those before the instruction, and let the executor run the instruction
+        as if it had trapped: it reports the same fault (or, where the executor reaches memory
+        a plain access cannot, completes the instruction). Returns whether PC was in a stub."""
+        pc = self.pc()
+        site = self.stubs.site_of_stub(pc) if self.stubs is not None and self.stubs.contains(pc) else None
+        if site is None:
+            return False
+        if pc >= site.body:
+            for t in site.temps:
+                self.uc.reg_write(rv.UC_RISCV_REG_X0 + t, self.uc.reg_read(rv.UC_RISCV_REG_F0 + t) & 0xFFFFFFFF)
+        self.state.stub_blocks -= 1  # counted as a stub run; the executor counts it if it completes
+        native.replay_custom(self.uc, self.rv, site.pc, site.word)
+        return True
 
     def _event_load(self) -> None:
         address = self.memory.translate(self.spec.name, self.rv.elw_address)
@@ -311,7 +362,13 @@ class Ri5cyCore:
 
     def _stop_slice(self) -> None:
         """End the running slice from a callback and hand it to Python (finish_slice)."""
-        self.uc.emu_stop()
+        if self._stub_running():
+            # Unicorn stops at the accessing instruction (selftest_stubs.py), which would leave
+            # the core inside the stub. The trap handler finishes its instruction first: so does
+            # the stub, and the slice ends at the next block (a budget of 0).
+            self.state.stop_at_cycles = 0
+        else:
+            self.uc.emu_stop()
         if self.schedule_slot is not None:
             self.schedule_slot.stop_slice = 1
 
@@ -322,6 +379,9 @@ class Ri5cyCore:
         registers["pc"] = pc
         try:
             code = bytes(self.uc.mem_read(pc, 4))
+            original = self.stubs.original_word(pc) if self.stubs is not None else None
+            if original is not None:  # rewritten into a jump to its stub: report the instruction
+                code = original.to_bytes(4, "little")
             insn = next(self._disassembler.disasm_lite(code, pc, 1), None)
             if insn:
                 instruction = f"{insn[2]} {insn[3]}".strip()
@@ -347,7 +407,7 @@ class Ri5cyCore:
     def diagnostics(self) -> dict[str, object]:
         return {
             "unknown_code_blocks": int(self.state.unknown_blocks),
-            "xpulp_instructions": int(self.rv.xpulp_executed),
+            "xpulp_instructions": int(self.rv.xpulp_executed + self.state.stub_blocks),
             "hwloop_back_edges": int(self.rv.hwloop_back_edges),
             "slices": int(self.schedule_slot.slices) if self.schedule_slot is not None else 0,
         }

@@ -17,7 +17,7 @@ import numpy as np
 
 from mcusim.errors import McusimError
 
-ABI_VERSION = 8
+ABI_VERSION = 9
 MAX_CODE_RANGES = 8
 MAX_TLB_REGIONS = 32
 
@@ -108,6 +108,11 @@ class DivideSite(ctypes.Structure):
     ]
 
 
+# mcs_stub_entry as a NumPy record: one per 4-byte word of the stubs (xpulp_rewrite.py)
+STUB_ENTRY = np.dtype([("site", np.uint32), ("then", np.uint32), ("fallback", np.uint32),
+                       ("reserved", np.uint32)])
+
+
 class CoreState(ctypes.Structure):
     _fields_ = [
         ("instructions", ctypes.c_uint64),
@@ -154,6 +159,14 @@ class CoreState(ctypes.Structure):
         ("last_block_call", ctypes.c_uint32),
         ("attributed_cycles", ctypes.c_uint64),
         ("dropped_nodes", ctypes.c_uint64),
+        ("stub_base", ctypes.c_uint64),
+        ("stub_end", ctypes.c_uint64),
+        ("stub_entries", ctypes.c_void_p),
+        ("stub_blocks", ctypes.c_uint64),
+        ("stub_block_addr", ctypes.c_uint64),
+        ("stub_block_seq", ctypes.c_uint64),
+        ("stub_latency_due", ctypes.c_uint32),
+        ("stub_reserved", ctypes.c_uint32),
     ]
 
 
@@ -201,6 +214,10 @@ class NativeLibrary:
                 f"({self.cdll.mcs_core_size()} vs {ctypes.sizeof(CoreState)} bytes): "
                 "hotpath.h and mcusim/native/__init__.py are out of step."
             )
+        self.cdll.mcs_stub_entry_size.restype = ctypes.c_uint32
+        if self.cdll.mcs_stub_entry_size() != STUB_ENTRY.itemsize:
+            raise McusimError("the native stub entry does not match its Python mirror (STUB_ENTRY): "
+                              "hotpath.h and mcusim/native/__init__.py are out of step.")
         self.block_hook = ctypes.cast(self.cdll.mcs_block_hook, ctypes.c_void_p).value
         self.tlb_fill = ctypes.cast(self.cdll.mcs_tlb_fill, ctypes.c_void_p).value
         self.data_read_hook = ctypes.cast(self.cdll.mcs_data_read_hook, ctypes.c_void_p).value
@@ -378,6 +395,8 @@ class RvCoreState(ctypes.Structure):
         ("latency_base", ctypes.c_uint64),
         ("latency_end", ctypes.c_uint64),
         ("spans", HostSpan * RV_MAX_SPANS),
+        ("executing_pc", ctypes.c_uint32),
+        ("fp_enables", ctypes.c_uint32),
     ]
 
 
@@ -435,6 +454,16 @@ def attach_ri5cy(uc, rv: RvCoreState, state: CoreState, hartid: int,
             raise McusimError(f"installing the RI5CY hooks failed (uc_hook_add error {err})")
         handles.append(handle)
     return [rv, sites, handles, host_spans]
+
+
+def replay_custom(uc, rv: RvCoreState, pc: int, word: int) -> int:
+    """Execute the custom instruction ``word`` at ``pc`` as the trap handler would (ri5cy.h
+    mcs_rv_replay): ``rv``'s stop fields and the PC say what happened. Returns the executor's
+    result (xpulp.h enum mcs_xpulp_result)."""
+    function = library().cdll.mcs_rv_replay
+    function.restype = ctypes.c_int
+    function.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_uint32, ctypes.c_uint32]
+    return function(ctypes.addressof(rv), uc._uch.value, pc, word)
 
 
 # ---- the multi-core scheduler (scheduler.h) -------------------------------------------------

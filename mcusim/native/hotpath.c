@@ -1,10 +1,11 @@
 /* mcusim native hot path: see hotpath.h. Plain C99, no dependency but the unicorn headers. */
 #include "hotpath.h"
 
-#define MCS_ABI_VERSION 8u
+#define MCS_ABI_VERSION 9u
 
 uint32_t mcs_abi_version(void) { return MCS_ABI_VERSION; }
 uint32_t mcs_core_size(void) { return (uint32_t)sizeof(mcs_core); }
+uint32_t mcs_stub_entry_size(void) { return (uint32_t)sizeof(mcs_stub_entry); }
 
 static inline const mcs_code_range *find_range(const mcs_core *core, uint64_t address)
 {
@@ -60,6 +61,9 @@ static inline uint64_t cache_lines(mcs_cache *c, uint64_t address, uint64_t size
     return stall;
 }
 
+/* Whether the block running now is a stub (no ordinary block has run since the last stub). */
+static inline int in_stub(const mcs_core *core) { return core->stub_block_seq == core->blocks + 1; }
+
 void mcs_data_read_hook(uc_engine *uc, uc_mem_type type, uint64_t address, int size,
                         int64_t value, void *user_data)
 {
@@ -67,7 +71,18 @@ void mcs_data_read_hook(uc_engine *uc, uc_mem_type type, uint64_t address, int s
     (void)type;
     (void)value;
     mcs_cached_range *range = (mcs_cached_range *)user_data;
-    range->core->cycles += cache_lines(range->cache, address, (uint64_t)size, range->miss_cycles);
+    mcs_core *core = range->core;
+    if (in_stub(core)) {
+        /* The load of a rewritten Xpulp instruction pays what the Xpulp executor charges for
+         * it (ri5cy.c io_load): the latency once per access, however many lines a misaligned
+         * access spans or however often Unicorn calls back for one, and no cache statistics.
+         * The executor charges latency only where no cache sits in front (ways == 0). */
+        if (core->stub_latency_due && range->cache->ways == 0)
+            core->cycles += range->miss_cycles;
+        core->stub_latency_due = 0;
+        return;
+    }
+    core->cycles += cache_lines(range->cache, address, (uint64_t)size, range->miss_cycles);
 }
 
 /*
@@ -185,17 +200,94 @@ static inline void track_calls(mcs_core *core, uint64_t address, uint32_t functi
     }
 }
 
+/* Charge the block [address, address + size) of range r: what every executed block costs. */
+static inline void account_block(mcs_core *core, const mcs_code_range *r, uint64_t address, uint32_t size)
+{
+    uint64_t first = (address - r->base) >> 1;
+    uint64_t last = (address + size - r->base) >> 1;
+    if (core->nodes)
+        track_calls(core, address, r->functions[first]);
+    account_control_flow(core, address);
+    core->instructions += r->instruction_prefix[last] - r->instruction_prefix[first];
+    core->cycles += r->cycle_prefix[last] - r->cycle_prefix[first];
+    if (core->fetch_enabled && address >= core->fetch_base && address < core->fetch_end)
+        core->cycles += cache_lines(&core->fetch_cache, address, size, core->fetch_miss_cycles);
+    core->blocks++;
+    r->block_counts[first]++;
+    core->last_block_addr = address;
+    core->last_block_end = address + size;
+    core->last_block_branch = r->flags[last - 1] & MCS_FLAG_BRANCH_END;
+    core->last_block_call = r->flags[last - 1] & MCS_FLAG_CALL_END;
+}
+
+static inline int over_budget(uc_engine *uc, mcs_core *core)
+{
+    /* The block hook runs before the block; a stop here means the block has not run and
+     * will be hooked again on resume, so stop before accounting it (docs/unicorn.md P4). */
+    if (core->cycles < core->stop_at_cycles)
+        return 0;
+    core->stop_reason = MCS_STOP_BUDGET;
+    core->emu_stop(uc);
+    return 1;
+}
+
+/*
+ * A stub block (hotpath.h): the part of a stub that does the work of the custom instruction
+ * `e->site`, or a merged block that does the work of it and the `e->then` rewritten
+ * instructions after it (none of which accesses memory). A rewritten instruction either jumped
+ * here, and the block that ended with it charged it, or follows the previous part of its run,
+ * which just ran. Then it is charged here as the one-instruction block the trap path gave it,
+ * budget check included: on a stop the core resumes at the instruction itself, whose jump
+ * brings it back. The instructions a merged block adds are charged the same way, one block
+ * each, if the budget lasts to the last of them; otherwise the core goes to the single part of
+ * `site` (e->fallback), and the next parts charge the rest one by one.
+ */
+static void stub_block(uc_engine *uc, mcs_core *core, uint64_t address, const mcs_stub_entry *e)
+{
+    uint32_t site = e->site;
+    if (core->stub_block_seq == core->blocks + 1 && core->stub_block_addr == address)
+        return; /* the same block again at once: restarted after its first fmv found the FPU off
+                 * (ri5cy.c enable_fp_for_stub); it has been charged */
+    const mcs_code_range *r = site ? find_range(core, site) : 0;
+    if (site && r == 0)
+        return;
+    if (site && core->last_block_end != (uint64_t)site + 4) {
+        if (core->cycles >= core->stop_at_cycles) {
+            core->reg_write(uc, UC_RISCV_REG_PC, &site);
+            over_budget(uc, core);
+            return;
+        }
+        account_block(core, r, site, 4);
+    }
+    if (e->then) {
+        /* the budget is checked before each added instruction's block, on cycles that only
+         * grow: it lasts if it lasts to the last one (static costs only: without a fetch cache,
+         * consecutive one-instruction blocks add nothing else) */
+        uint64_t first = (site + 4 - r->base) >> 1, last = (site + 4 * e->then - r->base) >> 1;
+        if (core->fetch_enabled ||
+            core->cycles + (r->cycle_prefix[last] - r->cycle_prefix[first]) >= core->stop_at_cycles) {
+            core->reg_write(uc, UC_RISCV_REG_PC, &e->fallback);
+            return;
+        }
+        for (uint32_t k = 1; k <= e->then; k++)
+            account_block(core, r, site + 4 * k, 4);
+    }
+    core->stub_blocks += 1 + e->then;
+    core->stub_block_addr = address;
+    core->stub_block_seq = core->blocks + 1;
+    core->stub_latency_due = 1;
+}
+
 void mcs_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_data)
 {
     mcs_core *core = (mcs_core *)user_data;
 
-    /* The block hook runs before the block; a stop here means the block has not run and
-     * will be hooked again on resume, so stop before accounting it (docs/unicorn.md P4). */
-    if (core->cycles >= core->stop_at_cycles) {
-        core->stop_reason = MCS_STOP_BUDGET;
-        core->emu_stop(uc);
+    if (address >= core->stub_base && address < core->stub_end) {
+        stub_block(uc, core, address, &core->stub_entries[(address - core->stub_base) >> 2]);
         return;
     }
+    if (over_budget(uc, core))
+        return;
 
     const mcs_code_range *r = find_range(core, address);
     if (r == 0 || address + size > r->end) {
@@ -214,29 +306,13 @@ void mcs_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_d
         return;
     }
 
-    uint64_t first = (address - r->base) >> 1;
-    uint64_t last = (address + size - r->base) >> 1;
-
-    if (address == core->last_block_addr && (r->flags[first] & MCS_FLAG_SELF_LOOP)) {
+    if (address == core->last_block_addr && (r->flags[(address - r->base) >> 1] & MCS_FLAG_SELF_LOOP)) {
         /* `b .`: idle wait or hang; Python decides which (an interrupt may be due). */
         core->stop_reason = MCS_STOP_SELF_LOOP;
         core->emu_stop(uc);
         return;
     }
-
-    if (core->nodes)
-        track_calls(core, address, r->functions[first]);
-    account_control_flow(core, address);
-    core->instructions += r->instruction_prefix[last] - r->instruction_prefix[first];
-    core->cycles += r->cycle_prefix[last] - r->cycle_prefix[first];
-    if (core->fetch_enabled && address >= core->fetch_base && address < core->fetch_end)
-        core->cycles += cache_lines(&core->fetch_cache, address, size, core->fetch_miss_cycles);
-    core->blocks++;
-    r->block_counts[first]++;
-    core->last_block_addr = address;
-    core->last_block_end = address + size;
-    core->last_block_branch = r->flags[last - 1] & MCS_FLAG_BRANCH_END;
-    core->last_block_call = r->flags[last - 1] & MCS_FLAG_CALL_END;
+    account_block(core, r, address, size);
 }
 
 static inline uint32_t leading_zeros(uint32_t x) { return x ? (uint32_t)__builtin_clz(x) : 32u; }

@@ -126,6 +126,14 @@ typedef struct {
     uint32_t static_cycles;
 } mcs_divide_site;
 
+/* What starts at one 4-byte word of the stubs (all zero where no block starts). */
+typedef struct {
+    uint32_t site;     /* the rewritten instruction whose part (or merged block) starts here */
+    uint32_t then;     /* merged block: how many rewritten instructions after `site` it also does */
+    uint32_t fallback; /* merged block: the single part of `site` */
+    uint32_t reserved;
+} mcs_stub_entry;
+
 typedef uc_err (*mcs_emu_stop_fn)(uc_engine *uc);
 typedef uc_err (*mcs_reg_read_fn)(uc_engine *uc, int regid, void *value);
 typedef uc_err (*mcs_reg_write_fn)(uc_engine *uc, int regid, const void *value);
@@ -181,6 +189,20 @@ typedef struct mcs_core_s {
     uint32_t last_block_call; /* the block that ran last ended with a call */
     uint64_t attributed_cycles; /* cycles already given to a node */
     uint64_t dropped_nodes;     /* calls not tracked because the tree or the stack was full */
+    /* Stubs (RI5CY, mcusim/cores/xpulp_rewrite.py): RV32 code in [stub_base, stub_end) that runs
+     * in place of custom instructions rewritten at load time into a jump to it, one block
+     * ("part") per instruction; a run of consecutive rewritten instructions shares one stub whose
+     * parts follow each other, and consecutive ones without memory accesses also have one merged
+     * block. Every rewritten instruction is accounted exactly as the trap path's block of it
+     * (hotpath.c stub_block): blocks of stub code themselves count nothing. */
+    uint64_t stub_base;
+    uint64_t stub_end;
+    const mcs_stub_entry *stub_entries; /* one per 4-byte word of the stubs */
+    uint64_t stub_blocks;      /* stub blocks run: one per rewritten instruction executed */
+    uint64_t stub_block_addr;  /* the stub block that ran last */
+    uint64_t stub_block_seq;   /* `blocks` + 1 when it ran: still so while that part runs (0: none) */
+    uint32_t stub_latency_due; /* the running stub's data read has not paid its latency yet */
+    uint32_t stub_reserved;
 } mcs_core;
 
 void mcs_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_data);
@@ -193,5 +215,6 @@ void mcs_thumb_data_read_hook(uc_engine *uc, uc_mem_type type, uint64_t address,
 void mcs_divide_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_data);
 uint32_t mcs_abi_version(void);
 uint32_t mcs_core_size(void);
+uint32_t mcs_stub_entry_size(void);
 
 #endif

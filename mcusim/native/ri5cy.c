@@ -157,6 +157,59 @@ static void stop(mcs_rv_core *rv, uint32_t kind, uint32_t pc, uint32_t insn)
     rv->core->emu_stop(rv->uc);
 }
 
+/* Execute the custom instruction `insn` at `pc` (PC already past it or not: it is set here). */
+static int run_custom(mcs_rv_core *rv, uc_engine *uc, uint32_t pc, uint32_t insn)
+{
+    mcs_xpulp_io io = {rv, io_get, io_set, io_load, io_store, io_csr_read, io_csr_write};
+    mcs_xpulp_outcome outcome;
+    memset(&outcome, 0, sizeof outcome);
+    counter_pc = pc;
+    rv->executing_pc = pc;
+    int result = mcs_xpulp_execute(insn, pc, &io, &rv->loops, &outcome);
+    rv->executing_pc = 0;
+    switch (result) {
+    case MCS_XPULP_DONE:
+        rv->xpulp_executed++;
+        rv->core->reg_write(uc, UC_RISCV_PC, &outcome.next_pc);
+        break;
+    case MCS_XPULP_ELW:
+        rv->xpulp_executed++;
+        rv->elw_address = outcome.elw_address;
+        rv->elw_rd = outcome.elw_rd;
+        rv->elw_next_pc = outcome.next_pc;
+        stop(rv, MCS_RV_STOP_ELW, pc, insn);
+        break;
+    case MCS_XPULP_FAULT:
+        rv->fault_address = outcome.fault_address;
+        stop(rv, MCS_RV_STOP_FAULT, pc, insn);
+        break;
+    default:
+        stop(rv, MCS_RV_STOP_ILLEGAL, pc, insn);
+        break;
+    }
+    return result;
+}
+
+/* Stubs keep temporaries in FP registers (fmv.w.x / fmv.x.w), which trap while mstatus.FS is
+ * Off: firmware that wrote mstatus may have turned the FPU off. Turn it on and run the stub
+ * instruction again. Returns whether that was the cause. */
+static int enable_fp_for_stub(mcs_rv_core *rv, uc_engine *uc, uint32_t pc)
+{
+    static const uint32_t fs_mask = 3u << 13, fs_initial = 1u << 13;
+    const mcs_core *core = rv->core;
+    if (pc < core->stub_base || pc >= core->stub_end)
+        return 0;
+    uint32_t mstatus = 0;
+    core->reg_read(uc, UC_RISCV_REG_MSTATUS, &mstatus);
+    if (mstatus & fs_mask)
+        return 0; /* the FPU was on: something else is wrong in the stub */
+    mstatus |= fs_initial;
+    core->reg_write(uc, UC_RISCV_REG_MSTATUS, &mstatus);
+    core->reg_write(uc, UC_RISCV_PC, &pc);
+    rv->fp_enables++;
+    return 1;
+}
+
 void mcs_rv_trap_hook(uc_engine *uc, uint32_t intno, void *user_data)
 {
     mcs_rv_core *rv = (mcs_rv_core *)user_data;
@@ -168,36 +221,21 @@ void mcs_rv_trap_hook(uc_engine *uc, uint32_t intno, void *user_data)
         stop(rv, MCS_RV_STOP_EXCEPTION, pc, intno);
         return;
     }
+    if (enable_fp_for_stub(rv, uc, pc))
+        return;
     uint32_t insn = 0;
     if (read_guest(rv, pc, 4, &insn) != 0 || (insn & 3) != 3) {
         stop(rv, MCS_RV_STOP_ILLEGAL, pc, insn & 0xFFFF);
         return;
     }
-    mcs_xpulp_io io = {rv, io_get, io_set, io_load, io_store, io_csr_read, io_csr_write};
-    mcs_xpulp_outcome outcome;
-    memset(&outcome, 0, sizeof outcome);
-    counter_pc = pc;
-    int result = mcs_xpulp_execute(insn, pc, &io, &rv->loops, &outcome);
-    switch (result) {
-    case MCS_XPULP_DONE:
-        rv->xpulp_executed++;
-        rv->core->reg_write(uc, UC_RISCV_PC, &outcome.next_pc);
-        return;
-    case MCS_XPULP_ELW:
-        rv->xpulp_executed++;
-        rv->elw_address = outcome.elw_address;
-        rv->elw_rd = outcome.elw_rd;
-        rv->elw_next_pc = outcome.next_pc;
-        stop(rv, MCS_RV_STOP_ELW, pc, insn);
-        return;
-    case MCS_XPULP_FAULT:
-        rv->fault_address = outcome.fault_address;
-        stop(rv, MCS_RV_STOP_FAULT, pc, insn);
-        return;
-    default:
-        stop(rv, MCS_RV_STOP_ILLEGAL, pc, insn);
-        return;
-    }
+    run_custom(rv, uc, pc, insn);
+}
+
+int mcs_rv_replay(mcs_rv_core *rv, uc_engine *uc, uint32_t pc, uint32_t insn)
+{
+    rv->uc = uc;
+    rv->stop_kind = MCS_RV_STOP_NONE;
+    return run_custom(rv, uc, pc, insn);
 }
 
 void mcs_rv_hwloop_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_data)

@@ -8,6 +8,9 @@
  * - mcs_rv_hwloop_hook (UC_HOOK_CODE at the instruction after a hardware loop's last one): the
  *   zero-overhead back edge. Its sites are found statically (lp.setup* / lp.endi are
  *   PC-relative), so every hook exists before the first translation.
+ * - mcs_rv_replay: the trap handler's work for one given instruction, called from Python when a
+ *   stub (an RV32 routine standing for a rewritten Xpulp instruction, hotpath.h) faults: the
+ *   executor then decides, exactly as if the instruction had trapped.
  * Mirrored in mcusim/native/__init__.py; change both together.
  */
 #ifndef MCUSIM_RI5CY_H
@@ -62,6 +65,9 @@ typedef struct mcs_rv_core_s {
     uint64_t latency_base;        /* (GAP8 L2 seen from this core; the memory hook covers the */
     uint64_t latency_end;         /* loads Unicorn runs, this the loads the executor runs) */
     mcs_host_span spans[MCS_RV_MAX_SPANS];
+    uint32_t executing_pc; /* the instruction the executor is running (0: none): MMIO accesses
+                            * it makes are attributed to it (cores/ri5cy.py) */
+    uint32_t fp_enables;   /* times a stub found the FPU off (mstatus.FS) and turned it on */
 } mcs_rv_core;
 
 /* One hardware-loop back-edge site: the hook sits at `resume` (the instruction after `lpend`). */
@@ -73,6 +79,7 @@ typedef struct {
 
 void mcs_rv_trap_hook(uc_engine *uc, uint32_t intno, void *user_data);
 void mcs_rv_hwloop_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_data);
+int mcs_rv_replay(mcs_rv_core *rv, uc_engine *uc, uint32_t pc, uint32_t insn);
 uint32_t mcs_rv_core_size(void);
 
 #endif
