@@ -1010,21 +1010,26 @@ def test_store_edges(native, name):
     assert_all_agree(failures, total)
 
 
+def fault_case_word(mnemonic: str) -> int:
+    """A load/store of this mnemonic through a11 (the address, 0x2000_0000 in the fault cases:
+    outside memory), with a10 the data register and a12 the offset register."""
+    spec = X.BY_NAME[mnemonic]
+    if spec.fmt == "I":
+        return X.encode(mnemonic, rd=10, rs1=11, imm=4)
+    if spec.fmt == "R":
+        return X.encode(mnemonic, rd=10, rs1=11, rs2=12)
+    if spec.fmt == "S":
+        return X.encode(mnemonic, rs2=10, rs1=11, imm=4)
+    return X.encode(mnemonic, rs2=10, rs1=11, rs3=12)
+
+
 @pytest.mark.parametrize("mnemonic", [n for n in FAMILIES["loadstore"] if n != "p.elw"])
 def test_loadstore_fault(native, mnemonic):
     """An access outside memory: FAULT with the faulting address, nothing written
     (READING 2)."""
-    spec = X.BY_NAME[mnemonic]
     regs = [0] * 32
     regs[10], regs[11], regs[12] = 0xAAAAAAAA, 0x20000000, 8
-    if spec.fmt == "I":
-        word = X.encode(mnemonic, rd=10, rs1=11, imm=4)
-    elif spec.fmt == "R":
-        word = X.encode(mnemonic, rd=10, rs1=11, rs2=12)
-    elif spec.fmt == "S":
-        word = X.encode(mnemonic, rs2=10, rs1=11, imm=4)
-    else:
-        word = X.encode(mnemonic, rs2=10, rs1=11, rs3=12)
+    word = fault_case_word(mnemonic)
     problem, ref = compare(native, word, PC, regs)
     _expect(problem)
     assert ref.result == X.FAULT

@@ -214,20 +214,11 @@ def test_load_store_edges(runner, name):
 def test_fault_leaves_the_registers_as_before(runner, name):
     """An access outside memory faults at the stub's access with every register as before the
     instruction once the parked temporaries are back (what the fault replay relies on)."""
-    spec = X.BY_NAME[name]
     regs = [0] * 32
     for i in range(1, 32):
         regs[i] = 0x01010101 * i
     regs[11], regs[12] = 0x20000000, 8
-    if spec.fmt == "I":
-        word = X.encode(name, rd=10, rs1=11, imm=4)
-    elif spec.fmt == "R":
-        word = X.encode(name, rd=10, rs1=11, rs2=12)
-    elif spec.fmt == "S":
-        word = X.encode(name, rs2=10, rs1=11, imm=4)
-    else:
-        word = X.encode(name, rs2=10, rs1=11, rs3=12)
-    T._expect(check(runner, [word], regs, X.Memory(MEM_BASE, T.MEM_SIZE)))
+    T._expect(check(runner, [T.fault_case_word(name)], regs, X.Memory(MEM_BASE, T.MEM_SIZE)))
 
 
 def test_x0_destinations(runner):
