@@ -6,7 +6,7 @@
 #
 # One ELF per app, $(OUT)/<app>-gap8.elf, from gap8/rt/*.{S,c} + gap8/<app>/*.{c,S}.
 
-GAP8_APPS := hello conv5x5 l3dma microbench uart_hello rewrite_edges rewrite_fault
+GAP8_APPS := hello conv5x5 l3dma microbench uart_hello rewrite_edges rewrite_fault perfcount
 GAP8_ELFS := $(foreach a,$(GAP8_APPS),$(a)-gap8.elf)
 ELFS += $(GAP8_ELFS)
 

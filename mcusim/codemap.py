@@ -12,7 +12,8 @@ import capstone
 import numpy as np
 
 from mcusim.elf import Firmware
-from mcusim.native import FLAG_BRANCH_END, FLAG_CALL_END, FLAG_SELF_LOOP, MAX_CODE_RANGES
+from mcusim.native import (FLAG_BRANCH_END, FLAG_CALL_END, FLAG_CONDITIONAL_BRANCH_END, FLAG_SELF_LOOP,
+                           MAX_CODE_RANGES)
 from mcusim.timing import DecodedInstruction, TimingModel
 
 _MERGE_GAP = 256  # code sections closer than this share one range (gap costs nothing)
@@ -33,6 +34,9 @@ class CodeRange:
     cycle_prefix: np.ndarray  # uint64[(end-base)/2 + 1]
     flags: np.ndarray  # uint8[(end-base)/2]
     functions: np.ndarray  # uint32[(end-base)/2]: 1 + index into CodeMap.functions, 0 = none
+    # uint64[len(timing.static_events), (end-base)/2 + 1]: prefix sums of each static event
+    # (performance counters); None when the timing model has none
+    event_prefix: np.ndarray | None = None
 
     def contains(self, address: int) -> bool:
         return self.base <= address < self.end
@@ -66,11 +70,14 @@ class CodeMap:
             instructions = np.zeros(n, dtype=np.uint64)
             cycles = np.zeros(n, dtype=np.uint64)
             flags = np.zeros(n, dtype=np.uint8)
+            events = np.zeros((len(timing.static_events), n), dtype=np.uint64)
             for run in _decode(firmware, image, base, end, timing.needs_detail):
-                for insn, cost in zip(run, timing.cycles_of_run(run)):
+                for insn, (cost, insn_events) in zip(run, timing.schedule_run(run)):
                     i = (insn.address - base) >> 1
                     instructions[i] = 1
                     cycles[i] = cost
+                    if insn_events:
+                        events[:, i] = insn_events
                     if _is_self_loop(image, insn):
                         flags[i] |= FLAG_SELF_LOOP
                     if insn.detail is not None and _is_branch(insn.detail):
@@ -83,6 +90,8 @@ class CodeMap:
                             system_words[insn.address] = word
                         if insn.mnemonic == "custom":
                             custom_words[insn.address] = word
+                    if firmware.arch == "riscv" and _is_riscv_conditional_branch(image.read(insn.address, insn.size)):
+                        flags[(insn.address + insn.size - 2 - base) >> 1] |= FLAG_CONDITIONAL_BRANCH_END
             total += int(instructions.sum())
             function_index = np.zeros(n, dtype=np.uint32)
             starts = [f.address for f in firmware.functions] + [end]
@@ -97,6 +106,7 @@ class CodeMap:
                 base=base, end=end,
                 instruction_prefix=_prefix(instructions), cycle_prefix=_prefix(cycles),
                 flags=flags, functions=function_index,
+                event_prefix=_prefix_rows(events) if len(events) else None,
             ))
         return cls(ranges, total, system_words, list(firmware.functions), custom_words)
 
@@ -105,6 +115,20 @@ def _prefix(values: np.ndarray) -> np.ndarray:
     out = np.zeros(len(values) + 1, dtype=np.uint64)
     np.cumsum(values, out=out[1:])
     return out
+
+
+def _prefix_rows(values: np.ndarray) -> np.ndarray:
+    out = np.zeros((values.shape[0], values.shape[1] + 1), dtype=np.uint64)
+    np.cumsum(values, axis=1, out=out[:, 1:])
+    return out
+
+
+def _is_riscv_conditional_branch(raw: bytes) -> bool:
+    """BRANCH opcode (beq..bgeu, and Xpulp's p.beqimm/p.bneimm), or C.BEQZ/C.BNEZ."""
+    if len(raw) == 2:
+        half = int.from_bytes(raw, "little")
+        return half & 3 == 1 and half >> 13 in (6, 7)
+    return int.from_bytes(raw, "little") & 0x7F == 0x63
 
 
 def _code_spans(firmware: Firmware) -> list[tuple[int, int]]:

@@ -101,15 +101,16 @@ class Machine:
         return stubs
 
     def _build_gap8(self) -> None:
-        from mcusim.cores.ri5cy import Ri5cyCore, hwloop_sites, redirect_counter_reads
+        from mcusim.cores.ri5cy import Ri5cyCore, hwloop_sites, reads_event_counters, redirect_counter_reads
         from mcusim.periph.gap8 import Gap8Soc
 
         sites = hwloop_sites(self.codemap, self.memory)
         self.counter_reads_redirected = redirect_counter_reads(self.codemap, self.memory)
         self.scheduler_returns = 0  # times the C scheduler handed the run back to Python
+        count_events = reads_event_counters(self.codemap)
         self.cores = [Ri5cyCore(spec, self.board, self.firmware, self.memory, self.codemap,
                                 self.timing.for_core(spec.name), sites, call_tracking=self.options.profile,
-                                stubs=self.stubs)
+                                stubs=self.stubs, count_events=count_events)
                       for spec in self.board.cores]
         fc, cluster = self.cores[0], self.cores[1:]
         self.soc = Gap8Soc(self.board, self.memory, fc, cluster, self.semihosting.emit_stdout)

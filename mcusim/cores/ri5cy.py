@@ -30,6 +30,10 @@ from mcusim.result import STATUS_FAULT, STATUS_HANG, FaultReport
 from mcusim.timing import TimingModel
 
 MSTATUS_FS_INITIAL = 1 << 13
+# pcer_v1 performance-counter events (docs/gap8.md §7): PCCRk counts event k
+PCER_EVENTS = ("cycles", "instr", "ld_stall", "jr_stall", "imiss", "ld", "st", "jump", "branch",
+               "btaken", "rvc", "ld_ext", "st_ext", "ld_ext_cyc", "st_ext_cyc", "tcdm_cont")
+PCCR_FIRST, PCCR_ALL = 0x780, 0x79F
 FC_CLUSTER_ID = 32
 
 RUNNING, HALTED, SLEEPING, STOPPED = "running", "halted", "sleeping", "stopped"
@@ -77,6 +81,17 @@ def hwloop_sites(codemap: CodeMap, memory: Memory) -> list[tuple[int, int]]:
     return sorted(sites)
 
 
+def reads_event_counters(codemap: CodeMap) -> bool:
+    """Whether the code accesses a performance counter of an event other than cycles and
+    instructions: only then does the hot path count the other events (it costs per block)."""
+    for word in codemap.system_words.values():
+        if word & 0x7F == 0x73 and (word >> 12) & 7 not in (0, 4):
+            csr = word >> 20
+            if PCCR_FIRST + 2 <= csr <= PCCR_ALL:
+                return True
+    return False
+
+
 def redirect_counter_reads(codemap: CodeMap, memory: Memory) -> int:
     """Rewrite CSR accesses to mcycle/minstret & co in the loaded image (never the ELF file) so
     that they trap and return simulated counts. Returns how many were rewritten."""
@@ -96,7 +111,8 @@ class Ri5cyCore:
 
     def __init__(self, spec: CoreSpec, board: Board, firmware: Firmware, memory: Memory,
                  codemap: CodeMap, timing: TimingModel, sites: list[tuple[int, int]],
-                 call_tracking: bool = True, stubs: XpulpRewrite | None = None) -> None:
+                 call_tracking: bool = True, stubs: XpulpRewrite | None = None,
+                 count_events: bool = False) -> None:
         self.spec, self.board, self.firmware, self.memory = spec, board, firmware, memory
         self.timing = timing
         self.soc = None  # set by the machine once every core exists
@@ -148,6 +164,13 @@ class Ri5cyCore:
         self.rv = native.RvCoreState()
         self._native_rv = native.attach_ri5cy(self.uc, self.rv, self.state, hartid,
                                               memory.host_spans(spec.name), sites, hot_path)
+        for event in range(len(PCER_EVENTS)):
+            self.rv.static_event_of[event] = -1
+        if count_events:
+            self.state.count_events = 1
+            self.state.n_static_events = len(timing.static_events)
+            for index, name in enumerate(timing.static_events):
+                self.rv.static_event_of[PCER_EVENTS.index(name)] = index
         self._access_sites = AccessSiteLocator(self.uc, codemap.ranges, arch="riscv")
 
     # ---- state ----------------------------------------------------------------------------

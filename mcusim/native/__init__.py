@@ -17,7 +17,7 @@ import numpy as np
 
 from mcusim.errors import McusimError
 
-ABI_VERSION = 9
+ABI_VERSION = 10
 MAX_CODE_RANGES = 8
 MAX_TLB_REGIONS = 32
 
@@ -28,6 +28,8 @@ STOP_SELF_LOOP = 2
 FLAG_SELF_LOOP = 1
 FLAG_BRANCH_END = 2
 FLAG_CALL_END = 4
+FLAG_CONDITIONAL_BRANCH_END = 8
+MAX_STATIC_EVENTS = 8
 MAX_CALL_NODES = 1 << 16
 MAX_CALL_DEPTH = 1024
 
@@ -45,6 +47,7 @@ class CodeRange(ctypes.Structure):
         ("flags", _u8p),
         ("block_counts", _u64p),
         ("functions", _u32p),
+        ("event_prefix", _u64p),
     ]
 
 
@@ -167,6 +170,14 @@ class CoreState(ctypes.Structure):
         ("stub_block_seq", ctypes.c_uint64),
         ("stub_latency_due", ctypes.c_uint32),
         ("stub_reserved", ctypes.c_uint32),
+        ("count_events", ctypes.c_uint32),
+        ("n_static_events", ctypes.c_uint32),
+        ("last_block_conditional", ctypes.c_uint32),
+        ("events_reserved", ctypes.c_uint32),
+        ("static_events", ctypes.c_uint64 * MAX_STATIC_EVENTS),
+        ("taken_conditional_branches", ctypes.c_uint64),
+        ("latency_reads", ctypes.c_uint64),
+        ("latency_read_cycles", ctypes.c_uint64),
     ]
 
 
@@ -275,6 +286,7 @@ def attach(uc, state: CoreState, codemap, block_counts: list[np.ndarray], tlb_re
         state.code_ranges[i] = CodeRange(
             r.base, r.end, u64_pointer(r.instruction_prefix), u64_pointer(r.cycle_prefix),
             u8_pointer(r.flags), u64_pointer(counts), r.functions.ctypes.data_as(_u32p),
+            u64_pointer(r.event_prefix) if r.event_prefix is not None else None,
         )
     state.n_code_ranges = len(codemap.ranges)
     for i, t in enumerate(tlb_regions):
@@ -358,6 +370,7 @@ def attach(uc, state: CoreState, codemap, block_counts: list[np.ndarray], tlb_re
 RV_STOP_NONE, RV_STOP_ELW, RV_STOP_ILLEGAL, RV_STOP_FAULT, RV_STOP_EXCEPTION = 0, 1, 2, 3, 4
 RV_COUNTER_CSR_BASE = 0x7D0
 RV_MAX_SPANS = 16
+RV_EVENTS = 16
 
 
 class HostSpan(ctypes.Structure):
@@ -385,8 +398,9 @@ class RvCoreState(ctypes.Structure):
         ("fault_address", ctypes.c_uint32),
         ("pcer", ctypes.c_uint32),
         ("pcmr", ctypes.c_uint32),
-        ("cycle_counter_base", ctypes.c_uint64),
-        ("instruction_counter_base", ctypes.c_uint64),
+        ("pccr_value", ctypes.c_uint64 * RV_EVENTS),
+        ("pccr_sync", ctypes.c_uint64 * RV_EVENTS),
+        ("static_event_of", ctypes.c_int8 * RV_EVENTS),
         ("loops", HwLoops),
         ("xpulp_executed", ctypes.c_uint64),
         ("hwloop_back_edges", ctypes.c_uint64),

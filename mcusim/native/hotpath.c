@@ -1,7 +1,7 @@
 /* mcusim native hot path: see hotpath.h. Plain C99, no dependency but the unicorn headers. */
 #include "hotpath.h"
 
-#define MCS_ABI_VERSION 9u
+#define MCS_ABI_VERSION 10u
 
 uint32_t mcs_abi_version(void) { return MCS_ABI_VERSION; }
 uint32_t mcs_core_size(void) { return (uint32_t)sizeof(mcs_core); }
@@ -78,11 +78,25 @@ void mcs_data_read_hook(uc_engine *uc, uc_mem_type type, uint64_t address, int s
          * access spans or however often Unicorn calls back for one, and no cache statistics.
          * The executor charges latency only where no cache sits in front (ways == 0). */
         if (core->stub_latency_due && range->cache->ways == 0)
-            core->cycles += range->miss_cycles;
+            mcs_latency_read(core, range->miss_cycles);
         core->stub_latency_due = 0;
         return;
     }
-    core->cycles += cache_lines(range->cache, address, (uint64_t)size, range->miss_cycles);
+    uint64_t stall = cache_lines(range->cache, address, (uint64_t)size, range->miss_cycles);
+    core->cycles += stall;
+    if (range->cache->ways == 0 && core->count_events) {
+        core->latency_reads++;
+        core->latency_read_cycles += stall;
+    }
+}
+
+void mcs_latency_read(mcs_core *core, uint32_t cycles)
+{
+    core->cycles += cycles;
+    if (core->count_events) {
+        core->latency_reads++;
+        core->latency_read_cycles += cycles;
+    }
 }
 
 /*
@@ -200,6 +214,20 @@ static inline void track_calls(mcs_core *core, uint64_t address, uint32_t functi
     }
 }
 
+/* The performance-counter events of the block [first, last) (halfword indices) of range r. */
+static inline void count_events(mcs_core *core, const mcs_code_range *r, uint64_t address, uint64_t first,
+                                uint64_t last)
+{
+    if (address != core->last_block_end && core->last_block_conditional)
+        core->taken_conditional_branches++;
+    core->last_block_conditional = r->flags[last - 1] & MCS_FLAG_CONDITIONAL_BRANCH_END;
+    if (r->event_prefix) {
+        uint64_t stride = (r->end - r->base) / 2 + 1;
+        for (uint32_t k = 0; k < core->n_static_events; k++)
+            core->static_events[k] += r->event_prefix[k * stride + last] - r->event_prefix[k * stride + first];
+    }
+}
+
 /* Charge the block [address, address + size) of range r: what every executed block costs. */
 static inline void account_block(mcs_core *core, const mcs_code_range *r, uint64_t address, uint32_t size)
 {
@@ -207,6 +235,8 @@ static inline void account_block(mcs_core *core, const mcs_code_range *r, uint64
     uint64_t last = (address + size - r->base) >> 1;
     if (core->nodes)
         track_calls(core, address, r->functions[first]);
+    if (core->count_events)
+        count_events(core, r, address, first, last);
     account_control_flow(core, address);
     core->instructions += r->instruction_prefix[last] - r->instruction_prefix[first];
     core->cycles += r->cycle_prefix[last] - r->cycle_prefix[first];
@@ -303,6 +333,7 @@ void mcs_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_d
         core->last_block_end = address + size;
         core->last_block_branch = 0;
         core->last_block_call = 0;
+        core->last_block_conditional = 0;
         return;
     }
 

@@ -13,6 +13,7 @@
 
 #define MCS_MAX_CODE_RANGES 8
 #define MCS_MAX_TLB_REGIONS 32
+#define MCS_MAX_STATIC_EVENTS 8
 
 /* Why the last slice ended (set by the block hook before it calls uc_emu_stop). */
 enum mcs_stop_reason {
@@ -26,6 +27,7 @@ enum mcs_code_flag {
     MCS_FLAG_SELF_LOOP = 1,  /* instruction at this address branches to itself */
     MCS_FLAG_BRANCH_END = 2, /* last halfword of a branch (any write to PC) */
     MCS_FLAG_CALL_END = 4,   /* last halfword of a call (BL/BLX, JAL/JALR linking ra) */
+    MCS_FLAG_CONDITIONAL_BRANCH_END = 8, /* last halfword of a conditional branch (RISC-V) */
 };
 
 /*
@@ -41,6 +43,9 @@ typedef struct {
     const uint8_t *flags;               /* (end-base)/2 entries, mcs_code_flag */
     uint64_t *block_counts;             /* (end-base)/2 entries: executions per block start */
     const uint32_t *functions;          /* (end-base)/2 entries: function index, 0 = none */
+    /* n_static_events rows of (end-base)/2 + 1 prefix sums, one per static performance-counter
+     * event of the timing model (loads, stores, stall cycles...); 0 when it has none */
+    const uint64_t *event_prefix;
 } mcs_code_range;
 
 /*
@@ -203,6 +208,18 @@ typedef struct mcs_core_s {
     uint64_t stub_block_seq;   /* `blocks` + 1 when it ran: still so while that part runs (0: none) */
     uint32_t stub_latency_due; /* the running stub's data read has not paid its latency yet */
     uint32_t stub_reserved;
+    /* Performance-counter events (RI5CY's PCCRs), counted only when count_events is set (the
+     * firmware reads them): the static ones from the ranges' event prefixes, taken conditional
+     * branches from block edges, and data reads that pay a latency (the data-read hook's ranges
+     * with no cache in front: GAP8's L2) with the cycles they cost. */
+    uint32_t count_events;
+    uint32_t n_static_events;
+    uint32_t last_block_conditional; /* the block that ran last ended with a conditional branch */
+    uint32_t events_reserved;
+    uint64_t static_events[MCS_MAX_STATIC_EVENTS];
+    uint64_t taken_conditional_branches;
+    uint64_t latency_reads;
+    uint64_t latency_read_cycles;
 } mcs_core;
 
 void mcs_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_data);
@@ -213,6 +230,9 @@ void mcs_data_read_hook(uc_engine *uc, uc_mem_type type, uint64_t address, int s
 void mcs_thumb_data_read_hook(uc_engine *uc, uc_mem_type type, uint64_t address, int size,
                               int64_t value, void *user_data);
 void mcs_divide_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user_data);
+/* A data read that pays `cycles` of memory latency (no cache in front): charged, and counted
+ * for the performance counters. The data-read hook and the Xpulp executor's loads use it. */
+void mcs_latency_read(mcs_core *core, uint32_t cycles);
 uint32_t mcs_abi_version(void);
 uint32_t mcs_core_size(void);
 uint32_t mcs_stub_entry_size(void);

@@ -42,7 +42,7 @@ static int io_load(void *ctx, uint32_t address, uint32_t size, uint32_t *value)
     if (read_guest(rv, address, size, value) != 0)
         return 1;
     if (address >= rv->latency_base && address < rv->latency_end)
-        rv->core->cycles += rv->data_latency_cycles;
+        mcs_latency_read(rv->core, rv->data_latency_cycles);
     return 0;
 }
 
@@ -73,21 +73,30 @@ static int io_store(void *ctx, uint32_t address, uint32_t size, uint32_t value)
     return rv->mem_write(rv->uc, address, bytes, size) != UC_ERR_OK;
 }
 
-/* The static cycles and instructions of the running block from `address` to its end: what the
- * block hook charged in advance for instructions that have not run (yet, or at all). */
-static void rest_of_block(const mcs_core *core, uint32_t address, uint64_t *cycles, uint64_t *instructions)
+/* The range and halfword indices [here, end) of the running block from `address` to its end:
+ * what the block hook charged in advance for instructions that have not run (yet, or at all).
+ * 0 when `address` is not in the block that ran last. */
+static const mcs_code_range *rest_span(const mcs_core *core, uint32_t address, uint64_t *here, uint64_t *end)
 {
-    *cycles = *instructions = 0;
     for (uint32_t i = 0; i < core->n_code_ranges; i++) {
         const mcs_code_range *r = &core->code_ranges[i];
         if (address >= r->base && core->last_block_end <= r->end &&
             address >= core->last_block_addr && address < core->last_block_end) {
-            uint64_t here = (address - r->base) >> 1, end = (core->last_block_end - r->base) >> 1;
-            *cycles = r->cycle_prefix[end] - r->cycle_prefix[here];
-            *instructions = r->instruction_prefix[end] - r->instruction_prefix[here];
-            return;
+            *here = (address - r->base) >> 1;
+            *end = (core->last_block_end - r->base) >> 1;
+            return r;
         }
     }
+    return 0;
+}
+
+/* The static cycles and instructions of the running block from `address` to its end. */
+static void rest_of_block(const mcs_core *core, uint32_t address, uint64_t *cycles, uint64_t *instructions)
+{
+    uint64_t here, end;
+    const mcs_code_range *r = rest_span(core, address, &here, &end);
+    *cycles = r ? r->cycle_prefix[end] - r->cycle_prefix[here] : 0;
+    *instructions = r ? r->instruction_prefix[end] - r->instruction_prefix[here] : 0;
 }
 
 /* Cycles and instructions at the instruction at `pc` of the running block. */
@@ -100,6 +109,56 @@ static void counters_at(const mcs_rv_core *rv, uint32_t pc, uint64_t *cycles, ui
 }
 
 static uint32_t counter_pc; /* the pc of the CSR instruction being executed (one core at a time) */
+
+enum { EVENT_CYCLES = 0, EVENT_INSTRUCTIONS = 1, EVENT_TAKEN_BRANCHES = 9, EVENT_LOADS_EXTERNAL = 11,
+       EVENT_LOADS_EXTERNAL_CYCLES = 13 };
+
+/* How many times pcer_v1 event `event` happened on this core up to the instruction at `pc`
+ * (exact there: the rest of the running block is taken off). IMISS (4), ST_EXT (12), ST_EXT_CYC
+ * (14) and TCDM_CONT (15) are not modelled: no instruction cache, no store latency, no bank
+ * conflicts. */
+static uint64_t event_count(const mcs_rv_core *rv, uint32_t event, uint32_t pc)
+{
+    const mcs_core *core = rv->core;
+    uint64_t here, end;
+    const mcs_code_range *r = rest_span(core, pc, &here, &end);
+    if (event == EVENT_CYCLES || event == EVENT_INSTRUCTIONS) {
+        uint64_t cycles, instructions;
+        counters_at(rv, pc, &cycles, &instructions);
+        return event == EVENT_CYCLES ? cycles : instructions;
+    }
+    if (event == EVENT_TAKEN_BRANCHES)
+        return core->taken_conditional_branches;
+    if (event == EVENT_LOADS_EXTERNAL)
+        return core->latency_reads;
+    if (event == EVENT_LOADS_EXTERNAL_CYCLES)
+        return core->latency_read_cycles;
+    int k = event < MCS_RV_EVENTS ? rv->static_event_of[event] : -1;
+    if (k < 0)
+        return 0;
+    uint64_t rest = 0;
+    if (r && r->event_prefix) {
+        uint64_t stride = (r->end - r->base) / 2 + 1;
+        rest = r->event_prefix[k * stride + end] - r->event_prefix[k * stride + here];
+    }
+    return core->static_events[k] - rest;
+}
+
+static int counting(const mcs_rv_core *rv, uint32_t event)
+{
+    return (rv->pcmr & 1) && (rv->pcer >> event & 1);
+}
+
+/* Fold what every counting counter has counted into its value, from now on counting afresh. */
+static void sync_counters(mcs_rv_core *rv, uint32_t pc)
+{
+    for (uint32_t k = 0; k < MCS_RV_EVENTS; k++) {
+        uint64_t now = event_count(rv, k, pc);
+        if (counting(rv, k))
+            rv->pccr_value[k] += now - rv->pccr_sync[k];
+        rv->pccr_sync[k] = now;
+    }
+}
 
 static int io_csr_read(void *ctx, uint32_t csr, uint32_t *value)
 {
@@ -120,13 +179,12 @@ static int io_csr_read(void *ctx, uint32_t csr, uint32_t *value)
     if (csr == 0x7A0) { *value = rv->pcer; return 0; }
     if (csr == 0x7A1) { *value = rv->pcmr; return 0; }
     if (csr >= 0x780 && csr <= 0x79F) {
-        /* Performance counters (pcer_v1 event ids): 0 cycles, 1 instructions; the others are
-         * not modelled and read 0. Counting needs PCMR bit 0 (global enable). */
         uint32_t event = csr - 0x780;
-        if (!(rv->pcmr & 1)) { *value = 0; return 0; }
-        if (event == 0) { *value = (uint32_t)(cycles - rv->cycle_counter_base); return 0; }
-        if (event == 1) { *value = (uint32_t)(instructions - rv->instruction_counter_base); return 0; }
-        *value = 0;
+        if (event >= MCS_RV_EVENTS) { *value = 0; return 0; } /* no counters past the 16 events */
+        uint64_t count = rv->pccr_value[event];
+        if (counting(rv, event))
+            count += event_count(rv, event, counter_pc) - rv->pccr_sync[event];
+        *value = (uint32_t)count;
         return 0;
     }
     return 1;
@@ -135,14 +193,21 @@ static int io_csr_read(void *ctx, uint32_t csr, uint32_t *value)
 static int io_csr_write(void *ctx, uint32_t csr, uint32_t value)
 {
     mcs_rv_core *rv = (mcs_rv_core *)ctx;
-    uint64_t cycles, instructions;
-    counters_at(rv, counter_pc, &cycles, &instructions);
-    if (csr == 0x7A0) { rv->pcer = value; return 0; }
-    if (csr == 0x7A1) { rv->pcmr = value; return 0; }
-    if (csr == 0x780 || csr == 0x79F) rv->cycle_counter_base = cycles - value;
-    if (csr == 0x781 || csr == 0x79F) rv->instruction_counter_base = instructions - value;
-    if (csr >= 0x780 && csr <= 0x79F)
+    if (csr == 0x7A0 || csr == 0x7A1) {
+        sync_counters(rv, counter_pc); /* what was counted so far stays */
+        if (csr == 0x7A0)
+            rv->pcer = value;
+        else
+            rv->pcmr = value;
         return 0;
+    }
+    if (csr >= 0x780 && csr <= 0x79F) { /* PCCRk = value; PCCR31 writes them all */
+        sync_counters(rv, counter_pc);
+        for (uint32_t k = 0; k < MCS_RV_EVENTS; k++)
+            if (csr == 0x79F || csr == 0x780 + k)
+                rv->pccr_value[k] = value;
+        return 0;
+    }
     if (csr >= MCS_RV_COUNTER_CSR_BASE && csr < MCS_RV_COUNTER_CSR_BASE + 8)
         return 0; /* writes to the cycle counters are ignored: they show simulated time */
     return 1;

@@ -21,6 +21,7 @@
 
 #define MCS_RV_MAX_SPANS 16
 #define MCS_RV_COUNTER_CSR_BASE 0x7D0u /* where loads of mcycle/minstret & co are redirected */
+#define MCS_RV_EVENTS 16 /* pcer_v1 event ids 0..15: PCCR0..PCCR15 (0x780..0x78F) */
 
 enum mcs_rv_stop {
     MCS_RV_STOP_NONE = 0,
@@ -55,8 +56,12 @@ typedef struct mcs_rv_core_s {
     uint32_t fault_address;
     uint32_t pcer;
     uint32_t pcmr;
-    uint64_t cycle_counter_base;       /* PCCR0 (cycles) reads cycles - base */
-    uint64_t instruction_counter_base; /* PCCR1 (instructions) likewise */
+    /* Performance counters, one per pcer_v1 event (docs/gap8.md §7; one counter per event as
+     * on RTL and GVSoC, not the ASIC's single shared one): counter k holds pccr_value[k] plus,
+     * while it counts (PCMR bit 0 and PCER bit k), the event's growth since pccr_sync[k]. */
+    uint64_t pccr_value[MCS_RV_EVENTS];
+    uint64_t pccr_sync[MCS_RV_EVENTS];
+    int8_t static_event_of[MCS_RV_EVENTS]; /* event id -> index into core->static_events, -1 */
     mcs_hwloops loops;
     uint64_t xpulp_executed;
     uint64_t hwloop_back_edges;

@@ -35,8 +35,17 @@ class TimingModel:
     mode: str = "accurate"
     exception_entry_cycles: int = 0
 
+    # Static events the core's performance counters count, per instruction (RI5CY's PCCRs: loads,
+    # stores, stalls...), named in the order of schedule_run's event tuples; empty: none.
+    static_events: ClassVar[tuple[str, ...]] = ()
+
     def cycles_of_run(self, run: list[DecodedInstruction]) -> list[int]:
         raise NotImplementedError
+
+    def schedule_run(self, run: list[DecodedInstruction]) -> list[tuple[int, tuple[int, ...]]]:
+        """Per instruction of the run: its static cycles and how many of each of
+        `static_events` it causes. The code map calls this once per run."""
+        return [(cycles, ()) for cycles in self.cycles_of_run(run)]
 
     def hot_path(self) -> HotPathTiming:
         """The dynamic terms the native hot path applies (none by default). Call it after the

@@ -16,6 +16,7 @@ _ID_NAMES = {getattr(riscv, n): n[len("RISCV_INS_"):] for n in dir(riscv) if n.s
 _LOADS = {"LB", "LBU", "LH", "LHU", "LW", "C_LW", "C_LWSP"}
 _JUMPS = {"JAL", "JALR", "C_J", "C_JAL", "C_JR", "C_JALR"}
 _JUMP_REGISTER = {"JALR", "C_JR", "C_JALR"}
+_STORES = {"SB", "SH", "SW", "C_SW", "C_SWSP"}
 
 
 class Ri5cy(TimingModel):
@@ -81,8 +82,15 @@ class Ri5cy(TimingModel):
         return MemorySystem(data_cache=CacheConfig(0, 0, 4, False),
                             data_ranges=(CachedRange(l2, latency),))
 
+    # pcer_v1's static events (docs/gap8.md §7): stall cycles and instruction kinds; the hot path
+    # adds the dynamic ones (taken branches, loads from L2 and their cycles).
+    static_events = ("ld_stall", "jr_stall", "ld", "st", "jump", "branch", "rvc")
+
     def cycles_of_run(self, run: list[DecodedInstruction]) -> list[int]:
-        out: list[int] = []
+        return [cycles for cycles, _ in self.schedule_run(run)]
+
+    def schedule_run(self, run: list[DecodedInstruction]) -> list[tuple[int, tuple[int, ...]]]:
+        out: list[tuple[int, tuple[int, ...]]] = []
         loaded = 0   # the register (x1..x31) the previous instruction loaded; 0: none
         written = 0  # the register the previous instruction wrote from EX (not a load); 0: none
         for item in run:
@@ -94,7 +102,8 @@ class Ri5cy(TimingModel):
                 cls = _xpulp_class(item)
                 cycles = self.xpulp_classes.get(cls, 1)
                 reads, dest = _xpulp_operands(word, cls)
-                is_load = cls == "load"
+                is_load, is_store = cls == "load", cls == "store"
+                is_jump, is_branch = False, cls == "branch"
             else:
                 name = _ID_NAMES.get(insn.id, "")
                 row = self.classes.get(name)
@@ -110,20 +119,24 @@ class Ri5cy(TimingModel):
                     reads = {_number(r) for r in (registers[1:] if writes_first else registers)}
                     reads |= {_number(r) for r in memory_bases}
                     dest = _number(registers[0]) if writes_first and registers else 0
-                is_load = name in _LOADS
+                is_load, is_store = name in _LOADS, name in _STORES
+                is_jump, is_branch = name in _JUMPS, row is not None and row.name == "branch"
                 if name in ("DIV", "DIVU", "REM", "REMU") and self.mode == "accurate" and len(registers) == 3:
                     self.divide_sites.append((insn.address, UNICORN_REGISTERS[registers[1]],
                                               UNICORN_REGISTERS[registers[2]], name in ("DIV", "REM"), cycles))
             reads.discard(0)
+            load_stall = jump_stall = 0
             if loaded and loaded in reads:
-                cycles += self.load_use_stall
+                load_stall = self.load_use_stall
             elif name in _JUMP_REGISTER and written and written in reads:
-                cycles += self.jalr_data_stall
+                jump_stall = self.jalr_data_stall
+            cycles += load_stall + jump_stall
             loaded = dest if is_load else 0
             written = 0 if is_load else dest
             if self.mode == "fast" and insn is not None and row is not None and row.name == "jump":
                 cycles += self.taken_branch_penalty  # always taken: chargeable statically
-            out.append(cycles)
+            out.append((cycles, (load_stall, jump_stall, int(is_load), int(is_store), int(is_jump),
+                                 int(is_branch), int(item.size == 2))))
         return out
 
 
