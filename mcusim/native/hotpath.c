@@ -83,11 +83,10 @@ void mcs_data_read_hook(uc_engine *uc, uc_mem_type type, uint64_t address, int s
         return;
     }
     uint64_t stall = cache_lines(range->cache, address, (uint64_t)size, range->miss_cycles);
-    core->cycles += stall;
-    if (range->cache->ways == 0 && core->count_events) {
-        core->latency_reads++;
-        core->latency_read_cycles += stall;
-    }
+    if (range->cache->ways == 0) /* no cache in front: a read that pays the memory's latency */
+        mcs_latency_read(core, (uint32_t)stall);
+    else
+        core->cycles += stall;
 }
 
 void mcs_latency_read(mcs_core *core, uint32_t cycles)

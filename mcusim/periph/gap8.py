@@ -158,9 +158,9 @@ class EventUnit:
         if wait is None:
             return
         value = None
-        if wait.kind == "event" and self._visible(i, self.mask[i], time_ps):
-            value = self._visible(i, self.mask[i], time_ps)
-            if wait.clear:
+        if wait.kind == "event":
+            value = self._visible(i, self.mask[i], time_ps) or None
+            if value and wait.clear:
                 self._clear(i, value)
         elif wait.kind == "barrier" and self._visible(i, 1 << EVT_BARRIER, time_ps):
             value = self._visible(i, self.mask[i], time_ps) or 1 << EVT_BARRIER
